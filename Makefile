@@ -1,0 +1,144 @@
+# uniprobe: one hybrid ISO with an i386 and an x86_64 kernel.
+#
+#   make            both kernels and iso/uniprobe.iso
+#   make run        boot x86_64 in QEMU, serial on the terminal
+#                   (ARCH=i386, FW=uefi, MEDIA=usb, MODE=bench|test|trace|idle, KVM=1)
+#   make test       host tests of lib/ and the QEMU boot matrix
+#   make bench      benchmark on both arches (ICOUNT=1: exact instruction counts)
+#   make debug      QEMU halted with a gdbstub, gdb attached with the kernel's symbols
+#   make deps       install the Debian packages (as root) or print the apt-get line
+#   make clean
+
+include toolchain.mk
+
+ARCHS  := i386 x86_64
+BUILD  ?= build
+ARCH   ?= x86_64
+FW     ?= bios
+MEDIA  ?= cdrom
+MODE   ?= bench
+ISO    ?= iso/uniprobe.iso
+V      ?= 0
+Q      := $(if $(filter 1,$(V)),,@)
+
+.PHONY: all run test bench debug clean deps kernels host-tests test-qemu FORCE
+all: kernels $(ISO)
+
+# ---------------------------------------------------------------------------
+# Kernel flags. Frame pointers stay: the unwinder walks them. Every function
+# gets a `call __fentry__` recorded in __mcount_loc; the files listed in
+# NOTRACE are the tracing machinery itself and must not be traced.
+COMMON_CFLAGS := -std=gnu11 -ffreestanding -fno-builtin -nostdlib -fno-pie -fno-pic \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -fno-common -fno-tree-loop-distribute-patterns -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
+	-I. -MMD -MP
+TRACE_CFLAGS := -pg -mfentry -mrecord-mcount
+CFLAGS_i386   := -m32 -march=i586 -mgeneral-regs-only -Iarch/i386
+CFLAGS_x86_64 := -m64 -mno-red-zone -mcmodel=small -mgeneral-regs-only -Iarch/x86_64
+ASFLAGS_i386   := -m32 -Iarch/i386
+ASFLAGS_x86_64 := -m64 -Iarch/x86_64
+LDFLAGS_i386   := -m elf_i386 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
+LDFLAGS_x86_64 := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments
+
+# Code that must never call __fentry__: the fentry/trampoline machinery and
+# the earliest boot path (before text_poke exists the call sites are live).
+NOTRACE := $(wildcard $(shell cat kernel/notrace.list 2>/dev/null))
+
+KERNEL_C := $(wildcard kernel/*.c) $(filter-out $(wildcard lib/*_host.c),$(wildcard lib/*.c))
+
+define kernel_rules
+$(1)_C   := $$(KERNEL_C) $$(filter-out arch/$(1)/asm-offsets.c,$$(wildcard arch/$(1)/*.c))
+$(1)_S   := $$(wildcard kernel/*.S) $$(wildcard arch/$(1)/*.S)
+$(1)_OBJ := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$($(1)_C)) $$(patsubst %.S,$(BUILD)/$(1)/%.o,$$($(1)_S))
+$(1)_LIBGCC := $$(shell $$(CC_$(1)) $$(CFLAGS_$(1)) -print-libgcc-file-name)
+
+$(BUILD)/$(1)/%.o: %.c $(BUILD)/$(1)/asm-offsets.h
+	@mkdir -p $$(dir $$@)
+	@echo "  CC [$(1)] $$<"
+	$$(Q)$$(CC_$(1)) $$(COMMON_CFLAGS) $$(CFLAGS_$(1)) -I$(BUILD)/$(1) \
+		$$(if $$(filter $$<,$$(NOTRACE) arch/$(1)/%),,$$(TRACE_CFLAGS)) -c $$< -o $$@
+
+$(BUILD)/$(1)/%.o: %.S $(BUILD)/$(1)/asm-offsets.h
+	@mkdir -p $$(dir $$@)
+	@echo "  AS [$(1)] $$<"
+	$$(Q)$$(CC_$(1)) $$(ASFLAGS_$(1)) -I. -I$(BUILD)/$(1) -D__ASSEMBLY__ -MMD -MP -c $$< -o $$@
+
+# struct offsets for asm, generated from the C layout (never hand-counted).
+$(BUILD)/$(1)/asm-offsets.h: arch/$(1)/asm-offsets.c arch/$(1)/arch_defs.h tools/gen-asm-offsets.sh
+	@mkdir -p $$(dir $$@)
+	@echo "  GEN [$(1)] $$@"
+	$$(Q)$$(CC_$(1)) $$(COMMON_CFLAGS) $$(CFLAGS_$(1)) -S arch/$(1)/asm-offsets.c -o $$@.s
+	$$(Q)sh tools/gen-asm-offsets.sh < $$@.s > $$@.tmp && mv $$@.tmp $$@
+
+# Two-pass link: pass 1 with an empty symbol table, then the table generated
+# from pass 1's symbols. .kallsyms is linked last, so its size moves nothing.
+$(BUILD)/$(1)/kallsyms0.o: tools/gen-kallsyms.sh
+	@mkdir -p $$(dir $$@)
+	$$(Q)sh tools/gen-kallsyms.sh < /dev/null > $(BUILD)/$(1)/kallsyms0.S
+	$$(Q)$$(CC_$(1)) $$(ASFLAGS_$(1)) -c $(BUILD)/$(1)/kallsyms0.S -o $$@
+
+$(BUILD)/$(1)/pass1.elf: $$($(1)_OBJ) $(BUILD)/$(1)/kallsyms0.o arch/$(1)/kernel.ld
+	@echo "  LD [$(1)] $$@"
+	$$(Q)$$(LD_$(1)) $$(LDFLAGS_$(1)) -T arch/$(1)/kernel.ld -o $$@ $$($(1)_OBJ) $(BUILD)/$(1)/kallsyms0.o $$($(1)_LIBGCC)
+
+$(BUILD)/$(1)/kallsyms.o: $(BUILD)/$(1)/pass1.elf tools/gen-kallsyms.sh
+	$$(Q)$$(NM_$(1)) -n -S $$< | sh tools/gen-kallsyms.sh > $(BUILD)/$(1)/kallsyms.S
+	$$(Q)$$(CC_$(1)) $$(ASFLAGS_$(1)) -c $(BUILD)/$(1)/kallsyms.S -o $$@
+
+$(BUILD)/$(1)/uniprobe.elf: $(BUILD)/$(1)/pass1.elf $(BUILD)/$(1)/kallsyms.o
+	@echo "  LD [$(1)] $$@"
+	$$(Q)$$(LD_$(1)) $$(LDFLAGS_$(1)) -T arch/$(1)/kernel.ld -o $$@ $$($(1)_OBJ) $(BUILD)/$(1)/kallsyms.o $$($(1)_LIBGCC)
+	$$(Q)$$(NM_$(1)) -n $(BUILD)/$(1)/pass1.elf | grep -v -e kallsyms -e __kernel_end > $$@.nm1
+	$$(Q)$$(NM_$(1)) -n $$@ | grep -v -e kallsyms -e __kernel_end > $$@.nm2
+	$$(Q)cmp -s $$@.nm1 $$@.nm2 || { echo "kallsyms moved symbols between passes" >&2; rm -f $$@; exit 1; }
+
+-include $$($(1)_OBJ:.o=.d)
+endef
+$(foreach a,$(ARCHS),$(eval $(call kernel_rules,$(a))))
+
+KERNELS := $(foreach a,$(ARCHS),$(BUILD)/$(a)/uniprobe.elf)
+kernels: check-tools $(KERNELS)
+
+# ---------------------------------------------------------------------------
+# The ISO: BIOS (i386-pc) + UEFI (x86_64-efi), isohybrid with an EFI partition.
+$(ISO): $(KERNELS) iso/grub.cfg iso/mkiso.sh
+	@echo "  ISO $@"
+	$(Q)GRUB_MKRESCUE=$(GRUB_MKRESCUE) sh iso/mkiso.sh $@ $(BUILD)/isoroot $(KERNELS)
+
+# ---------------------------------------------------------------------------
+# Host side: lib/ unit tests and the instruction decoder checks.
+include mk/host.mk
+-include mk/insn.mk
+
+# ---------------------------------------------------------------------------
+# Missing tools: install them (as root) and start over, so a fresh machine
+# needs nothing but the two README commands.
+check-tools:
+	@if [ -n "$(MISSING_TOOLS)" ]; then echo "missing: $(MISSING_TOOLS); run 'make deps'" >&2; exit 1; fi
+
+deps:
+	@sh tools/deps.sh $(DEB_PACKAGES)
+
+QEMU_RUN = $(PYTHON) tests/qemu.py --iso $(ISO) --build $(BUILD)
+
+ifneq ($(MISSING_TOOLS),)
+run test bench debug:
+	@echo "missing tools: $(MISSING_TOOLS)"
+	$(MAKE) --no-print-directory deps
+	$(MAKE) --no-print-directory $@
+else
+run: all
+	$(QEMU_RUN) run --arch $(ARCH) --fw $(FW) --media $(MEDIA) --mode $(MODE) $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount) $(if $(ARGS),--args "$(ARGS)")
+
+debug: all
+	$(QEMU_RUN) debug --arch $(ARCH) --fw $(FW) --media $(MEDIA) --mode $(MODE) --gdb $(GDB) --elf $(BUILD)/$(ARCH)/uniprobe.elf
+
+test: all host-tests-build
+	$(PYTHON) tests/run_all.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm)
+
+bench: all
+	$(PYTHON) tests/bench.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount)
+endif
+
+clean:
+	rm -rf $(BUILD) $(ISO) results

@@ -1,0 +1,33 @@
+/*
+ * The kernel command line: space-separated key=value options (values may be
+ * double-quoted). Unknown keys and bad values are reported and counted.
+ */
+#ifndef KERNEL_CMDLINE_H
+#define KERNEL_CMDLINE_H
+
+enum boot_mode { MODE_BENCH, MODE_TEST, MODE_TRACE, MODE_IDLE };
+
+struct kernel_options {
+	enum boot_mode mode;
+	unsigned consoles;	/* CON_* mask printk may use; default all */
+	int qemu_exit;		/* exit QEMU through isa-debug-exit when done */
+	int icount;		/* the host says rdtsc counts instructions */
+	char test_filter[64];	/* glob on "suite" or "suite.case" */
+	char bench_filter[64];	/* glob on scenario ids */
+	int errors;		/* malformed or unknown options seen */
+};
+
+extern struct kernel_options kopt;
+
+/* Parse into kopt. Returns the number of errors (each already printed). */
+int cmdline_parse(const char *cmdline);
+const char *boot_mode_name(enum boot_mode mode);
+
+/*
+ * Split the next option off *p: key and value (value "" when there is no
+ * '='). Returns 0 at the end, 1 for an option, -1 for a malformed one
+ * (unterminated quote, over-long key or value).
+ */
+int cmdline_next(const char **p, char *key, unsigned key_size, char *value, unsigned value_size);
+
+#endif

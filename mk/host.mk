@@ -1,0 +1,17 @@
+# Host builds of lib/ and their unit tests. Everything in lib/ builds for the
+# host; the host test binaries go to $(BUILD)/host/.
+HOSTCC ?= cc
+HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I.
+# lib/string.c defines the mem*/str* names libc has; rename them for the host.
+HOST_LIB_RENAME := -include tests/host/host_rename.h -fno-builtin
+
+$(BUILD)/host/test_lib: tests/host/test_lib.c lib/format.c lib/string.c lib/format.h lib/string.h tests/host/host_rename.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_LIB_RENAME) -o $@ tests/host/test_lib.c lib/format.c lib/string.c
+
+HOST_TESTS += $(BUILD)/host/test_lib
+
+.PHONY: host-tests host-tests-build
+host-tests-build: $(HOST_TESTS)
+host-tests: host-tests-build
+	@for t in $(HOST_TESTS); do $$t || exit 1; done

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Boot the uniprobe ISO under QEMU: one place that knows the QEMU command
+lines for every arch / firmware / media combination.
+
+  qemu.py run   --arch x86_64 --fw bios --media cdrom --mode bench   (serial on the terminal)
+  qemu.py boot  --arch i386 --fw uefi --mode test --log FILE          (time-boxed, prints the log)
+  qemu.py debug --arch x86_64 --gdb gdb --elf build/x86_64/uniprobe.elf
+
+The GRUB menu entry and extra kernel arguments travel in the SMBIOS system
+serial number ("uniprobe:ENTRY:ARGS"), which iso/grub.cfg reads: no rebuild
+is needed to pick an entry. TCG is the default; --kvm only when asked.
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+EXIT_PASS = 1   # isa-debug-exit: (0 << 1) | 1
+EXIT_FAIL = 3   # (1 << 1) | 1
+
+OVMF_CODE = ["/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"]
+OVMF_VARS = ["/usr/share/OVMF/OVMF_VARS_4M.fd", "/usr/share/OVMF/OVMF_VARS.fd"]
+
+
+def first_existing(paths):
+    for p in paths:
+        if os.path.exists(p):
+            return p
+    raise SystemExit("qemu.py: none of %s exists (install the 'ovmf' package)" % paths)
+
+
+def qemu_binary(arch, fw):
+    # GRUB's x86_64-efi loads the 32-bit kernel too, but needs a 64-bit CPU.
+    if arch == "i386" and fw == "bios":
+        return shutil.which("qemu-system-i386") or "qemu-system-x86_64"
+    return "qemu-system-x86_64"
+
+
+def qemu_command(opts, workdir, serial="file"):
+    """The QEMU argv for opts; serial is 'file' (workdir/serial.log) or 'stdio'."""
+    cmd = [qemu_binary(opts.arch, opts.fw), "-m", opts.memory, "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    cmd += ["-M", opts.machine or ("q35" if opts.fw == "uefi" else "pc")]
+    if opts.kvm:
+        cmd += ["-enable-kvm", "-cpu", "host"]
+    elif opts.icount:
+        cmd += ["-cpu", "max", "-icount", "shift=0,sleep=off"]
+    elif opts.cpu:
+        cmd += ["-cpu", opts.cpu]
+    elif opts.arch == "x86_64" or opts.fw == "uefi":
+        cmd += ["-cpu", "max"]
+    if opts.fw == "uefi":
+        vars_copy = os.path.join(workdir, "ovmf_vars.fd")
+        shutil.copyfile(first_existing(OVMF_VARS), vars_copy)
+        cmd += ["-drive", "if=pflash,format=raw,readonly=on,file=" + first_existing(OVMF_CODE),
+                "-drive", "if=pflash,format=raw,file=" + vars_copy]
+    if opts.media == "usb":
+        cmd += ["-drive", "if=none,id=stick,format=raw,snapshot=on,file=" + opts.iso,
+                "-device", "qemu-xhci", "-device", "usb-storage,drive=stick,bootindex=0"]
+    else:
+        cmd += ["-drive", "media=cdrom,readonly=on,format=raw,file=" + opts.iso]
+    args = "qemu_exit=1 " + (opts.args or "")
+    if opts.icount:
+        args += " icount=1"
+    entry = "%s-%s" % (opts.arch, opts.mode)
+    smbios = "uniprobe:%s:%s" % (entry, args.strip())
+    cmd += ["-smbios", "type=1,serial=" + smbios.replace(",", ",,")]
+    cmd += ["-serial", "stdio" if serial == "stdio" else "file:" + os.path.join(workdir, "serial.log")]
+    if opts.screendump:
+        cmd += ["-monitor", "unix:%s,server,nowait" % os.path.join(workdir, "monitor.sock")]
+    if not opts.show:
+        cmd += ["-display", "none"]
+    cmd += opts.qemu_extra
+    return cmd
+
+
+def monitor_command(workdir, line):
+    path = os.path.join(workdir, "monitor.sock")
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
+    s.recv(4096)
+    s.sendall((line + "\n").encode())
+    time.sleep(0.5)
+    try:
+        s.recv(65536)
+    except socket.timeout:
+        pass
+    s.close()
+
+
+def boot(opts):
+    """Run one time-boxed boot. Returns (status, serial_text) where status is
+    'pass', 'fail', 'timeout' or 'exit:N'."""
+    workdir = tempfile.mkdtemp(prefix="uniprobe-qemu-")
+    log = os.path.join(workdir, "serial.log")
+    cmd = qemu_command(opts, workdir)
+    if opts.verbose:
+        print(" ".join(cmd), file=sys.stderr)
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + opts.timeout
+    status = None
+    dumped = False
+    try:
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                break
+            if opts.screendump and not dumped and os.path.exists(log):
+                with open(log, "rb") as f:
+                    if opts.screendump_marker.encode() in f.read():
+                        time.sleep(0.5)
+                        monitor_command(workdir, "screendump " + os.path.abspath(opts.screendump))
+                        dumped = True
+                        os.killpg(proc.pid, signal.SIGTERM)
+                        proc.wait(5)
+                        status = "dumped"
+                        break
+            time.sleep(0.1)
+        else:
+            status = "timeout"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    qemu_out = proc.stdout.read().decode(errors="replace")
+    text = open(log, "rb").read().decode(errors="replace") if os.path.exists(log) else ""
+    shutil.rmtree(workdir, ignore_errors=True)
+    if status is None:
+        rc = proc.returncode
+        status = {EXIT_PASS: "pass", EXIT_FAIL: "fail"}.get(rc, "exit:%d" % rc)
+        if status.startswith("exit") and qemu_out.strip():
+            text += "\n[qemu] " + qemu_out
+    if opts.log:
+        with open(opts.log, "w") as f:
+            f.write(text)
+    return status, text
+
+
+def add_options(p):
+    p.add_argument("--iso", default="iso/uniprobe.iso")
+    p.add_argument("--build", default="build")
+    p.add_argument("--arch", default="x86_64", choices=["i386", "x86_64"])
+    p.add_argument("--fw", default="bios", choices=["bios", "uefi"])
+    p.add_argument("--media", default="cdrom", choices=["cdrom", "usb"])
+    p.add_argument("--mode", default="bench", choices=["bench", "test", "trace", "idle"])
+    p.add_argument("--args", default="", help="extra kernel command line")
+    p.add_argument("--machine", default=None)
+    p.add_argument("--cpu", default=None)
+    p.add_argument("--memory", default="256M")
+    p.add_argument("--kvm", action="store_true")
+    p.add_argument("--icount", action="store_true", help="-icount shift=0: rdtsc counts instructions")
+    p.add_argument("--timeout", type=float, default=120)
+    p.add_argument("--log", default=None)
+    p.add_argument("--screendump", default=None, help="PPM file: dump the screen once the marker shows on serial")
+    p.add_argument("--screendump-marker", default="uniprobe: idle")
+    p.add_argument("--show", action="store_true", help="open a QEMU window")
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--qemu-extra", nargs=argparse.REMAINDER, default=[])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["run", "boot", "debug"])
+    add_options(ap)
+    ap.add_argument("--gdb", default="gdb")
+    ap.add_argument("--elf", default=None)
+    opts = ap.parse_args()
+    if opts.command == "boot":
+        status, text = boot(opts)
+        sys.stdout.write(text)
+        print("\n[boot %s/%s/%s mode=%s: %s]" % (opts.arch, opts.fw, opts.media, opts.mode, status))
+        sys.exit(0 if status in ("pass", "dumped") else 1)
+    workdir = tempfile.mkdtemp(prefix="uniprobe-qemu-")
+    cmd = qemu_command(opts, workdir, serial="stdio")
+    if opts.command == "debug":
+        cmd += ["-s", "-S"]
+        print(" ".join(cmd))
+        q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+        try:
+            elf = opts.elf or os.path.join(opts.build, opts.arch, "uniprobe.elf")
+            subprocess.call([opts.gdb, elf, "-ex", "target remote :1234"])
+        finally:
+            q.kill()
+        return
+    print(" ".join(cmd), file=sys.stderr)
+    rc = subprocess.call(cmd)
+    shutil.rmtree(workdir, ignore_errors=True)
+    sys.exit(0 if rc in (0, EXIT_PASS) else rc)
+
+
+if __name__ == "__main__":
+    main()
