@@ -77,9 +77,12 @@ void kmain(uint32_t magic, uint32_t info)
 		break;
 	case MODE_BENCH:
 	case MODE_TRACE:
-	case MODE_IDLE:
 		printk("uniprobe: mode '%s' has nothing to run yet\n", boot_mode_name(kopt.mode));
 		finish(0);
 		break;
+	case MODE_IDLE:
+		/* Stay up (screen tests dump the screen after this line). */
+		printk("uniprobe: idle\n");
+		halt_forever();
 	}
 }
