@@ -142,3 +142,6 @@ endif
 
 clean:
 	rm -rf $(BUILD) $(ISO) results
+
+print-deps:
+	@echo $(DEB_PACKAGES)

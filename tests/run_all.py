@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""make test: every check uniprobe has, ending with one line 'N passed, N failed'.
+
+1. host unit tests of lib/ (each prints its own 'N passed, N failed');
+2. the instruction decoder checks (objdump comparison, Zydis fuzzing);
+3. the QEMU boot matrix in mode=test (KTAP parsed per case), two boots at a time;
+4. the screen test: screendumps under OVMF (framebuffer) and SeaBIOS (VGA text).
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ktap  # noqa: E402
+import qemu  # noqa: E402
+
+SUMMARY = re.compile(r"^(?:\w+:\s*)?(\d+) passed, (\d+) failed", re.M)
+
+# (arch, firmware, media): the matrix every change must pass.
+BOOT_MATRIX = [
+    ("i386", "bios", "cdrom"),
+    ("x86_64", "bios", "cdrom"),
+    ("x86_64", "uefi", "cdrom"),
+    ("i386", "uefi", "cdrom"),
+    ("x86_64", "uefi", "usb"),
+]
+
+# (arch, firmware, what the console is): the screen must show the banner.
+SCREEN_MATRIX = [
+    ("x86_64", "uefi", "framebuffer"),
+    ("i386", "bios", "VGA text"),
+]
+
+
+class Totals:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def add(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            self.failures.append(name + (": " + detail if detail else ""))
+
+
+def run_counted(totals, name, cmd, log_dir):
+    """Run a command that prints 'N passed, M failed' lines; add them up."""
+    t0 = time.time()
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = os.path.join(log_dir, name.replace(" ", "_").replace("/", "_") + ".log")
+    with open(log, "w") as f:
+        f.write(proc.stdout)
+    found = SUMMARY.findall(proc.stdout)
+    p = sum(int(a) for a, _ in found)
+    f_ = sum(int(b) for _, b in found)
+    totals.passed += p
+    totals.failed += f_
+    if f_:
+        totals.failures.append("%s: %d failed (see %s)" % (name, f_, log))
+    if proc.returncode != 0 and not f_:
+        totals.add(name, False, "exit %d without a counted failure (see %s)" % (proc.returncode, log))
+    if not found and proc.returncode == 0:
+        totals.add(name, False, "printed no 'N passed, N failed' line (see %s)" % log)
+    print("  %-34s %4d passed, %d failed  (%.1fs)" % (name, p, f_, time.time() - t0), flush=True)
+
+
+def boot_options(args, arch, fw, media, mode, timeout, extra=None, screendump=None):
+    p = qemu.argparse.ArgumentParser()
+    qemu.add_options(p)
+    argv = ["--iso", args.iso, "--arch", arch, "--fw", fw, "--media", media,
+            "--mode", mode, "--timeout", str(timeout)]
+    if args.kvm:
+        argv.append("--kvm")
+    if extra:
+        argv += ["--args", extra]
+    if screendump:
+        argv += ["--screendump", screendump]
+    return p.parse_args(argv)
+
+
+def boot_matrix(args, totals, log_dir):
+    def one(entry):
+        arch, fw, media = entry
+        t0 = time.time()
+        opts = boot_options(args, arch, fw, media, "test", args.boot_timeout)
+        opts.log = os.path.join(log_dir, "boot-%s-%s-%s.log" % entry)
+        status, text = qemu.boot(opts)
+        return entry, status, text, time.time() - t0
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for entry, status, text, secs in pool.map(one, BOOT_MATRIX):
+            name = "boot %s/%s/%s" % entry
+            r = ktap.parse(text)
+            cases = r["cases"]
+            p = sum(1 for c in cases if c[2] in ("pass", "skip"))
+            f_ = [c for c in cases if c[2] == "fail"]
+            skipped = sum(1 for c in cases if c[2] == "skip")
+            totals.passed += p
+            for c in f_:
+                totals.add("%s: %s.%s" % (name, c[0], c[1]), False)
+            ok = status == "pass" and not r["problems"] and not f_
+            totals.add(name, ok, "%s; %s (log %s)" % (status, "; ".join(r["problems"]) or
+                                                       "%d failed cases" % len(f_), log_dir))
+            print("  %-34s %4d passed, %d failed, %d skipped  [%s] (%.1fs)" %
+                  (name, p, len(f_), skipped, status, secs), flush=True)
+
+
+def screen_tests(args, totals, log_dir):
+    checker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "screen_check.py")
+    if not os.path.exists(checker):
+        totals.add("screen test", False, "tests/screen_check.py is missing")
+        return
+    for arch, fw, what in SCREEN_MATRIX:
+        ppm = os.path.join(log_dir, "screen-%s-%s.ppm" % (arch, fw))
+        opts = boot_options(args, arch, fw, "cdrom", "idle", args.boot_timeout, screendump=ppm)
+        opts.log = os.path.join(log_dir, "screen-%s-%s.log" % (arch, fw))
+        status, _ = qemu.boot(opts)
+        name = "screen %s/%s (%s)" % (arch, fw, what)
+        if status != "dumped":
+            totals.add(name, False, "no screendump (%s)" % status)
+            print("  %-34s no screendump [%s]" % (name, status))
+            continue
+        banner = "uniprobe 0.1 (%s) - dynamic instrumentation unikernel" % arch
+        run_counted(totals, name, [sys.executable, checker, ppm, "--expect", banner,
+                                   "--dump", ppm + ".txt"], log_dir)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--iso", default="iso/uniprobe.iso")
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--kvm", action="store_true")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--boot-timeout", type=float, default=240)
+    ap.add_argument("--only", default="host,insn,boot,screen")
+    args = ap.parse_args()
+    only = args.only.split(",")
+    log_dir = os.path.join(args.build, "test-logs")
+    os.makedirs(log_dir, exist_ok=True)
+    totals = Totals()
+    t0 = time.time()
+
+    if "host" in only:
+        print("host unit tests:", flush=True)
+        host_dir = os.path.join(args.build, "host")
+        for name in sorted(os.listdir(host_dir)):
+            path = os.path.join(host_dir, name)
+            if name.startswith("test_") and os.access(path, os.X_OK):
+                run_counted(totals, name, [path], log_dir)
+    if "insn" in only:
+        print("instruction decoder:", flush=True)
+        run_counted(totals, "make test-insn", ["make", "--no-print-directory", "-s",
+                                              "BUILD=" + args.build, "test-insn"], log_dir)
+    if "boot" in only:
+        print("QEMU boot matrix (mode=test):", flush=True)
+        boot_matrix(args, totals, log_dir)
+    if "screen" in only:
+        print("screen:", flush=True)
+        screen_tests(args, totals, log_dir)
+
+    print("\nlogs in %s; %.0f s" % (log_dir, time.time() - t0))
+    for f in totals.failures:
+        print("FAILED: " + f)
+    print("%d passed, %d failed" % (totals.passed, totals.failed))
+    sys.exit(1 if totals.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
