@@ -7,6 +7,7 @@
 #include "kernel/cpu.h"
 #include "kernel/ktest.h"
 #include "kernel/power.h"
+#include "kernel/tsc.h"
 #include "lib/string.h"
 
 #define UNIPROBE_VERSION "0.1"
@@ -68,6 +69,7 @@ void kmain(uint32_t magic, uint32_t info)
 	console_list();
 	cpu_print();
 	bootinfo_print();
+	tsc_init();
 	arch_init();
 	printk("mode: %s\n", boot_mode_name(kopt.mode));
 

@@ -1,0 +1,138 @@
+/*
+ * TSC calibration. The PIT's channel 2 counts at 1.193182 MHz and its gate
+ * and output are visible in port 0x61, so it can time a window without
+ * interrupts: start a one-shot count, spin until OUT2 goes high, and compare
+ * the TSC delta. Several windows, keep the fastest-spin (smallest) estimate.
+ */
+#include "kernel/tsc.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+
+#define PIT_HZ		1193182
+#define PIT_CH2		0x42
+#define PIT_CMD		0x43
+#define PORT_B		0x61
+#define PORT_B_GATE2	0x01
+#define PORT_B_SPKR	0x02
+#define PORT_B_OUT2	0x20
+
+struct tsc_info tsc = { .source = "unknown" };
+
+uint64_t tsc_measure_pit(unsigned ms)
+{
+	uint32_t count = (uint32_t)((uint64_t)PIT_HZ * ms / 1000);
+	uint64_t t0, t1;
+	uint8_t b;
+	unsigned long spins = 0;
+
+	if (count > 0xffff)
+		count = 0xffff;
+	/* Gate on, speaker off; channel 2, lobyte/hibyte, mode 0 (one-shot). */
+	b = (inb(PORT_B) & ~PORT_B_SPKR) | PORT_B_GATE2;
+	outb(PORT_B, b & ~PORT_B_GATE2);
+	outb(PIT_CMD, 0xb0);
+	outb(PIT_CH2, count & 0xff);
+	outb(PIT_CH2, count >> 8);
+	outb(PORT_B, b);	/* rising gate edge starts the count */
+	t0 = rdtsc();
+	while (!(inb(PORT_B) & PORT_B_OUT2)) {
+		/* No PIT (or it never fires): give up rather than hang. */
+		if (++spins > 200000000UL)
+			return 0;
+	}
+	t1 = rdtsc();
+	return (t1 - t0) * PIT_HZ / count;
+}
+
+static uint64_t cpuid_15_hz(void)
+{
+	uint32_t r[4];
+
+	cpuid(0, r);
+	if (r[0] < 0x15)
+		return 0;
+	cpuid(0x15, r);		/* eax/ebx: TSC/crystal ratio, ecx: crystal Hz */
+	if (!r[0] || !r[1] || !r[2])
+		return 0;
+	return (uint64_t)r[2] * r[1] / r[0];
+}
+
+static uint64_t hypervisor_hz(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, r);
+	if (!(r[2] & (1u << 31)))
+		return 0;
+	cpuid(0x40000000, r);
+	if (r[0] < 0x40000010)
+		return 0;
+	cpuid(0x40000010, r);	/* eax: TSC kHz (VMware / KVM convention) */
+	return (uint64_t)r[0] * 1000;
+}
+
+static void tsc_features(void)
+{
+	uint32_t r[4];
+	char vendor[4];
+
+	cpuid(0x80000000, r);
+	if (r[0] >= 0x80000001) {
+		cpuid(0x80000001, r);
+		tsc.rdtscp = !!(r[3] & (1u << 27));
+	}
+	cpuid(0x80000000, r);
+	if (r[0] >= 0x80000007) {
+		cpuid(0x80000007, r);
+		tsc.invariant = !!(r[3] & (1u << 8));
+	}
+	cpuid(0, r);
+	*(uint32_t *)vendor = r[1];
+	tsc.lfence_serializes = vendor[0] == 'G';	/* GenuineIntel; AMD needs an MSR check */
+}
+
+void tsc_init(void)
+{
+	uint64_t best = 0;
+
+	tsc_features();
+	for (int i = 0; i < 5; i++) {
+		uint64_t hz = tsc_measure_pit(10);
+		if (hz && (!best || hz < best))
+			best = hz;
+	}
+	if (best) {
+		tsc.hz = best;
+		tsc.source = "PIT";
+	} else if ((tsc.hz = cpuid_15_hz()) != 0) {
+		tsc.source = "CPUID 0x15";
+	} else if ((tsc.hz = hypervisor_hz()) != 0) {
+		tsc.source = "hypervisor";
+	}
+	if (tsc.hz)
+		printk("tsc: %llu.%03llu MHz (%s)%s%s\n", (unsigned long long)(tsc.hz / 1000000),
+		       (unsigned long long)(tsc.hz / 1000 % 1000), tsc.source,
+		       tsc.invariant ? ", invariant" : ", not invariant",
+		       tsc.rdtscp ? ", rdtscp" : "");
+	else
+		printk("tsc: frequency unknown (no PIT, no CPUID 0x15); times are in cycles only\n");
+}
+
+uint64_t tsc_cycles_to_ns(uint64_t cycles)
+{
+	if (!tsc.hz)
+		return 0;
+	/* Split to avoid overflowing 64 bits for long intervals. */
+	return cycles / tsc.hz * 1000000000ULL + cycles % tsc.hz * 1000000000ULL / tsc.hz;
+}
+
+uint64_t tsc_read_ordered(void)
+{
+	if (tsc.lfence_serializes)
+		asm volatile("lfence" ::: "memory");
+	else {
+		uint32_t r[4];
+		cpuid(0, r);
+	}
+	return rdtsc();
+}
