@@ -64,7 +64,7 @@ $(BUILD)/$(1)/%.o: %.S $(BUILD)/$(1)/asm-offsets.h
 	$$(Q)$$(CC_$(1)) $$(ASFLAGS_$(1)) -I. -I$(BUILD)/$(1) -D__ASSEMBLY__ -MMD -MP -c $$< -o $$@
 
 # struct offsets for asm, generated from the C layout (never hand-counted).
-$(BUILD)/$(1)/asm-offsets.h: arch/$(1)/asm-offsets.c arch/$(1)/arch_defs.h tools/gen-asm-offsets.sh
+$(BUILD)/$(1)/asm-offsets.h: arch/$(1)/asm-offsets.c arch/$(1)/arch_defs.h kernel/traps.h tools/gen-asm-offsets.sh
 	@mkdir -p $$(dir $$@)
 	@echo "  GEN [$(1)] $$@"
 	$$(Q)$$(CC_$(1)) $$(COMMON_CFLAGS) $$(CFLAGS_$(1)) -S arch/$(1)/asm-offsets.c -o $$@.s

@@ -4,6 +4,7 @@
  */
 #ifndef KERNEL_ARCH_H
 #define KERNEL_ARCH_H
+#include <stdint.h>
 #include "arch_defs.h"
 
 struct fb_info;
@@ -13,5 +14,46 @@ void arch_init(void);
 
 /* The screen console for whatever the boot loader handed over. */
 void screen_console_init(const struct fb_info *fb);
+
+/*
+ * Page tables (arch/<arch>/paging.c); what to map is kernel/paging.c's call.
+ * Mappings are identity (va == pa) except text_poke's alias pages.
+ */
+#define PG_WRITE	1	/* every mapping is readable */
+#define PG_EXEC		2	/* without NX every mapping is executable */
+#define PG_UNCACHED	4	/* MMIO */
+#define PG_LARGE	8	/* large pages allowed where aligned */
+
+/* Pick the format, allocate the top level; its name ("PAE+NX"...), NULL without memory. */
+const char *arch_paging_init(void);
+int arch_paging_has_nx(void);
+/* End of the physical range this arch can identity-map (i386: 3 GiB). */
+uint64_t arch_ram_limit(void);
+/* Map [va, va + size) to pa with PG_* attr, replacing what was there. 0 or -errno. */
+int arch_map(uintptr_t va, uint64_t pa, uint64_t size, unsigned attr);
+/* Unmap the 4 KiB page at va (splitting a large page). 0 or -errno. */
+int arch_unmap_page(uintptr_t va);
+/* PG_* attributes of the page mapping va, -1 when unmapped. */
+int arch_page_attr(uintptr_t va);
+/* Load the new tables; CR0.WP on. */
+void arch_paging_enable(void);
+/* Two virtual pages reserved for text_poke's writable alias. */
+extern const uintptr_t arch_poke_alias;
+
+/*
+ * Exceptions (arch/<arch>/cpu.c, entry.S). i386 takes #DF through a task
+ * switch that loads CR3 from its own TSS: whoever loads a new CR3 calls
+ * arch_page_table_changed() (a no-op on x86_64).
+ */
+void arch_page_table_changed(void);
+/* The register lines of a fault report. */
+void arch_print_regs(const struct pt_regs *regs);
+
+/* setjmp.S: 0 when saving, val (never 0) when arch_longjmp comes back. */
+int arch_setjmp(struct arch_jmp_buf *jb) __attribute__((returns_twice));
+void arch_longjmp(struct arch_jmp_buf *jb, int val) __attribute__((noreturn));
+
+/* boot.S: the boot stack is [boot_stack_top - BOOT_STACK_SIZE, boot_stack_top). */
+extern char boot_stack_top[];
 
 #endif

@@ -1,13 +1,20 @@
 /* kmain: from the boot entry to the mode the command line asks for. */
 #include <stdint.h>
 #include "kernel/arch.h"
+#include "kernel/bench.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/fentry.h"
+#include "kernel/fgraph.h"
+#include "kernel/kallsyms.h"
 #include "kernel/ktest.h"
+#include "kernel/mm.h"
 #include "kernel/power.h"
+#include "kernel/trace.h"
 #include "kernel/tsc.h"
+#include "lib/format.h"
 #include "lib/string.h"
 
 #define UNIPROBE_VERSION "0.1"
@@ -51,6 +58,41 @@ static void finish(int failures)
 	halt_forever();
 }
 
+/* Some of what the kernel does at boot, to show under the graph tracer. */
+static __noinline unsigned long boot_selfwork(void)
+{
+	char line[80];
+	unsigned long sum = 0;
+
+	for (int i = 0; i < 3; i++) {
+		void *p = kmalloc(64 << i);
+
+		snprintf(line, sizeof(line), "%s", sym_lookup((unsigned long)boot_selfwork, NULL, NULL));
+		sum += strlen(line) + sym_addr("boot_selfwork");
+		kfree(p);
+	}
+	return sum;
+}
+
+/* mode=trace: a function_graph trace of boot_selfwork on every console. */
+static int trace_boot(void)
+{
+	int err;
+
+	trace_reset();
+	err = fgraph_start(NULL, 4);
+	if (err) {
+		printk("trace: cannot start the function graph tracer (%d)\n", err);
+		return 1;
+	}
+	boot_selfwork();
+	fgraph_stop();
+	printk("trace: function_graph of boot_selfwork (%lu functions hooked, depth <= 4)\n",
+	       fgraph_functions());
+	fgraph_print();
+	return 0;
+}
+
 void kmain(uint32_t magic, uint32_t info);
 
 void kmain(uint32_t magic, uint32_t info)
@@ -71,6 +113,8 @@ void kmain(uint32_t magic, uint32_t info)
 	bootinfo_print();
 	tsc_init();
 	arch_init();
+	mm_init();
+	ftrace_init();
 	printk("mode: %s\n", boot_mode_name(kopt.mode));
 
 	switch (kopt.mode) {
@@ -78,9 +122,10 @@ void kmain(uint32_t magic, uint32_t info)
 		finish(ktest_run_all(kopt.test_filter) + kopt.errors);
 		break;
 	case MODE_BENCH:
+		finish(bench_run_all(kopt.bench_filter) + kopt.errors);
+		break;
 	case MODE_TRACE:
-		printk("uniprobe: mode '%s' has nothing to run yet\n", boot_mode_name(kopt.mode));
-		finish(0);
+		finish(trace_boot());
 		break;
 	case MODE_IDLE:
 		/* Stay up (screen tests dump the screen after this line). */

@@ -11,6 +11,12 @@ $(BUILD)/host/test_lib: tests/host/test_lib.c lib/format.c lib/string.c lib/form
 
 HOST_TESTS += $(BUILD)/host/test_lib
 
+$(BUILD)/host/test_ringbuf: tests/host/test_ringbuf.c lib/ringbuf.c lib/ringbuf.h lib/string.c lib/string.h tests/host/host_rename.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_LIB_RENAME) -o $@ tests/host/test_ringbuf.c lib/ringbuf.c lib/string.c
+
+HOST_TESTS += $(BUILD)/host/test_ringbuf
+
 .PHONY: host-tests host-tests-build
 host-tests-build: $(HOST_TESTS)
 host-tests: host-tests-build

@@ -8,8 +8,10 @@
 
 #define ARCH_NAME		"i386"
 #define ARCH_BITS		32
-#define BOOT_STACK_SIZE		(32 * 1024)
+#define BOOT_STACK_SIZE		(256 * 1024)	/* 1,000-deep hooked recursion tests */
 #define PAGE_SIZE		4096
+#define KERNEL_CS		0x08	/* GDT selectors (arch/i386/cpu.c) */
+#define KERNEL_DS		0x10
 
 #ifndef __ASSEMBLY__
 /*
@@ -25,6 +27,20 @@ struct pt_regs {
 	unsigned long ip, cs, flags;
 	unsigned long sp, ss;
 };
+
+/* arch_setjmp/arch_longjmp (setjmp.S): callee-saved registers, sp, resume ip. */
+struct arch_jmp_buf {
+	unsigned long bx, si, di, bp, sp, ip;
+};
+
+/*
+ * Where the n-th integer argument of a function lives at its first
+ * instruction (cdecl: on the stack above the return address).
+ */
+static inline unsigned long *regs_arg_ptr(struct pt_regs *regs, unsigned n)
+{
+	return (unsigned long *)regs->sp + 1 + n;
+}
 #endif
 
 #endif

@@ -4,9 +4,11 @@
  */
 #include <stddef.h>
 #include "arch_defs.h"
+#include "kernel/traps.h"
 
 #define DEFINE(sym, val) asm volatile("\n->" #sym " %0" : : "i"(val))
 #define OFFSET(sym, member) DEFINE(sym, offsetof(struct pt_regs, member))
+#define JB(sym, member) DEFINE(sym, offsetof(struct arch_jmp_buf, member))
 
 void asm_offsets(void);
 void asm_offsets(void)
@@ -20,4 +22,9 @@ void asm_offsets(void)
 	OFFSET(PT_IP, ip); OFFSET(PT_CS, cs); OFFSET(PT_FLAGS, flags);
 	OFFSET(PT_SP, sp); OFFSET(PT_SS, ss);
 	DEFINE(PT_SIZE, sizeof(struct pt_regs));
+	DEFINE(PT_VECTOR_CALL, PT_VECTOR_CALL);
+	/* struct arch_jmp_buf (setjmp.S) */
+	JB(JB_BX, bx); JB(JB_BP, bp); JB(JB_R12, r12);
+	JB(JB_R13, r13); JB(JB_R14, r14); JB(JB_R15, r15);
+	JB(JB_SP, sp); JB(JB_IP, ip);
 }

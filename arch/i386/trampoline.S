@@ -1,0 +1,137 @@
+/*
+ * call_to_exception_trampoline: the one "save a full register frame, call C,
+ * restore" path on i386. fentry hooks, return hooks (kretprobe-like and
+ * function graph) and optimized kprobes all enter here; nothing else builds
+ * a pt_regs outside the exception entry.
+ *
+ * Use it right after a CALL, like this:
+ *
+ *	push	$func
+ *	jmp	call_to_exception_trampoline
+ *
+ * It turns the CALL frame into an exception frame, as if the CALL had been an
+ * int3: func(regs) sees regs->ip at the CALL instruction (RET-IP - 5) and
+ * regs->sp at the caller's context above RET-IP (i386 traps do not push sp
+ * and ss; this frame has them, like the exception entry's). func must set
+ * regs->ip to where execution continues. Registers in regs are restored on
+ * the way out; regs->sp may be lowered by at most two words. Segment
+ * registers are saved (upper 16 bits undefined) but not restored.
+ */
+#include "arch_defs.h"
+#include "asm-offsets.h"
+
+.if PT_SS != PT_SIZE - 4 || PT_SP != PT_SS - 4 || PT_FLAGS != PT_SP - 4 || \
+    PT_CS != PT_FLAGS - 4 || PT_IP != PT_CS - 4 || PT_ERROR_CODE != PT_IP - 4 || \
+    PT_VECTOR != PT_ERROR_CODE - 4 || PT_GS != PT_VECTOR - 4 || PT_FS != PT_GS - 4 || \
+    PT_ES != PT_FS - 4 || PT_DS != PT_ES - 4 || PT_AX != PT_DS - 4 || PT_BP != PT_AX - 4 || \
+    PT_DI != PT_BP - 4 || PT_SI != PT_DI - 4 || PT_DX != PT_SI - 4 || PT_CX != PT_DX - 4 || \
+    PT_BX != PT_CX - 4 || PT_BX != 0
+.error "struct pt_regs layout does not match the trampoline's push order"
+.endif
+
+	.section .text.noprobe, "ax"
+	.globl call_to_exception_trampoline
+	.type call_to_exception_trampoline, @function
+call_to_exception_trampoline:
+	/*
+	 * On entry:
+	 *
+	 *	8(%esp)		<previous context>
+	 *	4(%esp)		RET-IP
+	 *	0(%esp)		func
+	 *
+	 * transformed into:
+	 *
+	 *	PT_SIZE+8(%esp)		<previous context>
+	 *	PT_SIZE+4(%esp)		RET-IP	(later: resume ip)
+	 *	PT_SIZE+0(%esp)		func	(later: flags to restore)
+	 *	PT_SS(%esp)		ss			(later: eax to restore)
+	 *	PT_SP(%esp)		&<previous context>
+	 *	PT_FLAGS(%esp)		eflags
+	 *	PT_CS(%esp)		cs
+	 *	PT_IP(%esp)		RET-IP - 5 (the CALL)
+	 *	PT_ERROR_CODE(%esp)	0
+	 *	PT_VECTOR(%esp)		PT_VECTOR_CALL
+	 *	PT_GS .. PT_DS		segment registers
+	 *	PT_AX .. PT_BX		general registers
+	 */
+	pushl	%ss
+	pushl	%esp			/* points at ss ... */
+	addl	$3*4, (%esp)		/* ... now at <previous context> */
+	pushfl
+	pushl	%cs
+	pushl	5*4(%esp)		/* RET-IP */
+	subl	$5, (%esp)		/* the CALL */
+	pushl	$0
+	pushl	$PT_VECTOR_CALL
+	pushl	%gs
+	pushl	%fs
+	pushl	%es
+	pushl	%ds
+	pushl	%eax
+	pushl	%ebp
+	pushl	%edi
+	pushl	%esi
+	pushl	%edx
+	pushl	%ecx
+	pushl	%ebx
+	/* An odd %ebp points one byte past a pt_regs (see the unwinder). */
+	leal	1(%esp), %ebp
+	movl	%esp, %eax
+	pushl	%eax			/* func(regs), cdecl */
+	call	*PT_SIZE+4(%esp)
+	addl	$4, %esp
+	.globl call_to_exception_trampoline_return
+call_to_exception_trampoline_return:
+	/*
+	 * Return to regs->ip with %esp = regs->sp: store resume ip, flags and
+	 * eax just below regs->sp, restore the rest, then pop those three.
+	 *
+	 *	regs->sp - 4	resume ip	(consumed by ret)
+	 *	regs->sp - 8	eflags		(popfl)
+	 *	regs->sp - 12	eax		(popl %eax)
+	 */
+	movl	PT_SP(%esp), %eax
+	movl	PT_IP(%esp), %ecx
+	movl	%ecx, -1*4(%eax)
+	movl	PT_FLAGS(%esp), %ecx
+	movl	%ecx, -2*4(%eax)
+	movl	PT_AX(%esp), %ecx
+	movl	%ecx, -3*4(%eax)
+	popl	%ebx
+	popl	%ecx
+	popl	%edx
+	popl	%esi
+	popl	%edi
+	popl	%ebp
+	leal	-3*4(%eax), %esp
+	popl	%eax
+	popfl
+	ret
+	.size call_to_exception_trampoline, . - call_to_exception_trampoline
+
+/* fentry_caller: an enabled fentry site is `call fentry_caller`. */
+	.globl fentry_caller
+	.type fentry_caller, @function
+fentry_caller:
+	pushl	$fentry_handler
+	jmp	call_to_exception_trampoline
+	.size fentry_caller, . - fentry_caller
+
+/*
+ * return_trampoline: a hooked function's `ret` lands here with the caller's
+ * context on top and no RET-IP: push a gap for one, then the handler.
+ *
+ *	 4(%esp)	<previous context>
+ *	 0(%esp)	gap		-> RET-IP slot
+ *	-4(%esp)	func
+ */
+	.globl return_trampoline
+	.type return_trampoline, @function
+return_trampoline:
+	pushl	$0
+	pushl	$return_trampoline_handler
+	jmp	call_to_exception_trampoline
+	.size return_trampoline, . - return_trampoline
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,337 @@
+/*
+ * fentry sites, the ftrace_ops registry and fentry_handler, the C side of
+ * fentry_caller (arch/<arch>/trampoline.S). Not compiled with -pg: nothing
+ * here may call __fentry__ (kernel/notrace.list).
+ */
+#include "kernel/fentry.h"
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "kernel/kallsyms.h"
+#include "kernel/mm.h"
+#include "kernel/shadow_stack.h"
+#include "kernel/text_poke.h"
+#include "lib/string.h"
+
+#define MAX_SITES	8192
+#define HASH_SIZE	(2 * MAX_SITES)	/* open addressing, power of two */
+
+struct fentry_site {
+	unsigned long ip;
+	struct ftrace_ops **ops;	/* NULL-terminated, kmalloc'd; NULL: none */
+	uint32_t shadow_users;		/* bitmap of shadow-stack users */
+	uint16_t nr_ops;
+	uint8_t bad;			/* not a `call __fentry__`: never patched */
+	uint8_t enabled;		/* currently `call fentry_caller` */
+};
+
+extern const unsigned long __start_mcount_loc[], __stop_mcount_loc[];
+void __fentry__(void);
+void fentry_caller(void);
+
+static struct fentry_site sites[MAX_SITES];
+static uint16_t site_hash[HASH_SIZE];	/* index + 1; 0 is empty */
+static unsigned long nr_sites;
+static struct fentry_stats stats;
+int hook_active;
+
+static const uint8_t nop5[FENTRY_CALL_SIZE] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+
+static unsigned hash_ip(unsigned long ip)
+{
+	return (unsigned)((ip * 0x9e3779b1u) >> 7) & (HASH_SIZE - 1);
+}
+
+static __noprobe struct fentry_site *site_lookup(unsigned long ip)
+{
+	for (unsigned h = hash_ip(ip);; h = (h + 1) & (HASH_SIZE - 1)) {
+		unsigned i = site_hash[h];
+
+		if (!i)
+			return NULL;
+		if (sites[i - 1].ip == ip)
+			return &sites[i - 1];
+	}
+}
+
+static void make_call(uint8_t insn[FENTRY_CALL_SIZE], unsigned long site, void (*target)(void))
+{
+	int32_t rel = (int32_t)((unsigned long)target - (site + FENTRY_CALL_SIZE));
+
+	insn[0] = 0xe8;
+	memcpy(insn + 1, &rel, 4);
+}
+
+/*
+ * Patch a site to match its users: `call fentry_caller` when it has any,
+ * the 5-byte nop otherwise. Live code: the int3 protocol of text_poke_bp.
+ */
+static int site_update(struct fentry_site *s)
+{
+	uint8_t insn[FENTRY_CALL_SIZE];
+	int want = s->nr_ops || s->shadow_users;
+	int err;
+
+	if (want == s->enabled)
+		return 0;
+	if (want)
+		make_call(insn, s->ip, fentry_caller);
+	else
+		memcpy(insn, nop5, sizeof(insn));
+	err = text_poke_bp((void *)s->ip, insn, FENTRY_CALL_SIZE, NULL);
+	if (err)
+		return err;
+	s->enabled = want;
+	stats.enabled += want ? 1 : -1;
+	return 0;
+}
+
+static int cmp_ulong(unsigned long a, unsigned long b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Insertion sort: the section is nearly sorted already (link order). */
+static void sort_sites(void)
+{
+	for (unsigned long i = 1; i < nr_sites; i++) {
+		struct fentry_site s = sites[i];
+		unsigned long j = i;
+
+		while (j > 0 && cmp_ulong(sites[j - 1].ip, s.ip) > 0) {
+			sites[j] = sites[j - 1];
+			j--;
+		}
+		sites[j] = s;
+	}
+}
+
+void ftrace_init(void)
+{
+	unsigned long n = __stop_mcount_loc - __start_mcount_loc;
+	uint8_t expect[FENTRY_CALL_SIZE];
+
+	if (n > MAX_SITES) {
+		printk("fentry: %lu sites, only %d handled\n", n, MAX_SITES);
+		n = MAX_SITES;
+	}
+	for (unsigned long i = 0; i < n; i++)
+		sites[nr_sites++].ip = __start_mcount_loc[i];
+	sort_sites();
+	for (unsigned long i = 0; i < nr_sites; i++) {
+		struct fentry_site *s = &sites[i];
+
+		make_call(expect, s->ip, __fentry__);
+		if (memcmp((void *)s->ip, expect, FENTRY_CALL_SIZE) ||
+		    text_poke((void *)s->ip, nop5, FENTRY_CALL_SIZE)) {
+			s->bad = 1;
+			stats.bad_sites++;
+			continue;
+		}
+		for (unsigned h = hash_ip(s->ip);; h = (h + 1) & (HASH_SIZE - 1))
+			if (!site_hash[h]) {
+				site_hash[h] = (uint16_t)(i + 1);
+				break;
+			}
+	}
+	stats.sites = nr_sites;
+	printk("fentry: %lu sites patched to nops%s\n", nr_sites - stats.bad_sites,
+	       stats.bad_sites ? " (some sites were not calls to __fentry__)" : "");
+}
+
+/*
+ * Called through call_to_exception_trampoline from fentry_caller. regs->ip
+ * is the site (the function's first instruction); regs->sp points at the
+ * function's return address.
+ */
+__noprobe void fentry_handler(struct pt_regs *regs)
+{
+	unsigned long ip = regs->ip;
+	struct fentry_site *s;
+
+	regs->ip = ip + FENTRY_CALL_SIZE;
+	if (hook_active) {
+		stats.recursion_misses++;
+		return;
+	}
+	s = site_lookup(ip);
+	if (!s)
+		return;
+	hook_active = 1;
+	if (s->nr_ops) {
+		unsigned long parent_ip = *(unsigned long *)regs->sp;
+
+		for (struct ftrace_ops **op = s->ops; *op; op++) {
+			(*op)->hits++;
+			(*op)->func(ip, parent_ip, *op, regs);
+		}
+	}
+	if (s->shadow_users)
+		shadow_stack_enter(ip, regs, s->shadow_users);
+	hook_active = 0;
+}
+
+/* Replace a site's ops array with one more or one fewer entry. */
+static int site_set_ops(struct fentry_site *s, struct ftrace_ops *add, struct ftrace_ops *remove)
+{
+	unsigned n = s->nr_ops + (add ? 1 : 0);
+	struct ftrace_ops **ops = NULL, **old = s->ops;
+	unsigned k = 0;
+
+	if (n) {
+		ops = kmalloc((n + 1) * sizeof(*ops));
+		if (!ops)
+			return -ENOMEM;
+		for (unsigned i = 0; i < s->nr_ops; i++)
+			if (s->ops[i] != remove)
+				ops[k++] = s->ops[i];
+		if (add)
+			ops[k++] = add;
+		ops[k] = NULL;
+		if (!k) {
+			kfree(ops);
+			ops = NULL;
+		}
+	}
+	/* Single CPU, hooks never register: the handler sees old or new. */
+	s->ops = ops;
+	s->nr_ops = (uint16_t)k;
+	kfree(old);
+	return 0;
+}
+
+static int site_has_ops(const struct fentry_site *s, const struct ftrace_ops *ops)
+{
+	for (unsigned i = 0; i < s->nr_ops; i++)
+		if (s->ops[i] == ops)
+			return 1;
+	return 0;
+}
+
+static int site_matches(const struct fentry_site *s, const char *filter)
+{
+	unsigned long off;
+	const char *name;
+
+	if (s->bad)
+		return 0;
+	if (!filter)
+		return 1;
+	name = sym_lookup(s->ip, &off, NULL);
+	return name && off == 0 && glob_match(filter, name);
+}
+
+static int attach(struct ftrace_ops *ops, struct fentry_site *s)
+{
+	int err = site_set_ops(s, ops, NULL);
+
+	if (!err)
+		err = site_update(s);
+	if (!err)
+		ops->nr_sites++;
+	return err;
+}
+
+int ftrace_ops_register(struct ftrace_ops *ops)
+{
+	int err = 0;
+
+	if (!ops->func)
+		return -EINVAL;
+	if (ops->registered)
+		return -EEXIST;
+	ops->nr_sites = 0;
+	ops->registered = 1;
+	for (unsigned long i = 0; i < nr_sites && !err; i++)
+		if (site_matches(&sites[i], ops->filter))
+			err = attach(ops, &sites[i]);
+	if (err || !ops->nr_sites) {
+		ftrace_ops_unregister(ops);
+		return err ? err : -ENOENT;
+	}
+	return 0;
+}
+
+int ftrace_ops_register_ip(struct ftrace_ops *ops, unsigned long addr)
+{
+	struct fentry_site *s = site_lookup(addr);
+	int err;
+
+	if (!ops->func)
+		return -EINVAL;
+	if (ops->registered)
+		return -EEXIST;
+	if (!s || s->bad)
+		return -ENOENT;
+	ops->nr_sites = 0;
+	ops->registered = 1;
+	err = attach(ops, s);
+	if (err)
+		ftrace_ops_unregister(ops);
+	return err;
+}
+
+int ftrace_ops_unregister(struct ftrace_ops *ops)
+{
+	if (!ops->registered)
+		return -ENOENT;
+	for (unsigned long i = 0; i < nr_sites; i++) {
+		struct fentry_site *s = &sites[i];
+
+		if (!site_has_ops(s, ops))
+			continue;
+		/* Shrinking never allocates more than it frees: retry cannot be needed. */
+		if (site_set_ops(s, NULL, ops) == 0)
+			site_update(s);
+	}
+	ops->registered = 0;
+	ops->nr_sites = 0;
+	return 0;
+}
+
+int fentry_add_shadow_user(unsigned long addr, unsigned bit)
+{
+	struct fentry_site *s = site_lookup(addr);
+	int err;
+
+	if (!s || s->bad)
+		return -ENOENT;
+	if (s->shadow_users & (1u << bit))
+		return -EEXIST;
+	s->shadow_users |= 1u << bit;
+	err = site_update(s);
+	if (err)
+		s->shadow_users &= ~(1u << bit);
+	return err;
+}
+
+void fentry_remove_shadow_user(unsigned long addr, unsigned bit)
+{
+	struct fentry_site *s = site_lookup(addr);
+
+	if (!s || !(s->shadow_users & (1u << bit)))
+		return;
+	s->shadow_users &= ~(1u << bit);
+	site_update(s);
+}
+
+void fentry_get_stats(struct fentry_stats *s)
+{
+	*s = stats;
+}
+
+int fentry_site_exists(unsigned long addr)
+{
+	struct fentry_site *s = site_lookup(addr);
+
+	return s && !s->bad;
+}
+
+unsigned long fentry_site_count(void)
+{
+	return nr_sites;
+}
+
+unsigned long fentry_site_addr(unsigned long i)
+{
+	return i < nr_sites ? sites[i].ip : 0;
+}

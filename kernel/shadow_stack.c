@@ -1,0 +1,181 @@
+/*
+ * The shadow return stack and return_trampoline_handler, the C side of
+ * return_trampoline (arch/<arch>/trampoline.S). Not compiled with -pg.
+ */
+#include "kernel/shadow_stack.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/errno.h"
+#include "kernel/traps.h"
+#include "kernel/fentry.h"
+
+/*
+ * users[id] stays set after unregistering while frames still carry the id:
+ * their returns need its data_words to find the other users' data. Only
+ * the users in `active` get callbacks.
+ */
+static struct shadow_user *users[SHADOW_MAX_USERS];
+static uint32_t active;
+static struct shadow_frame stack[SHADOW_DEPTH];
+static unsigned depth;
+static struct shadow_stats stats;
+
+static int id_in_use(int id)
+{
+	if (active & (1u << id))
+		return 1;
+	for (unsigned i = 0; i < depth; i++)
+		if (stack[i].users & (1u << id))
+			return 1;
+	return 0;
+}
+
+int shadow_user_register(struct shadow_user *u)
+{
+	if (u->data_words > SHADOW_DATA_WORDS || !u->entry || !u->ret)
+		return -EINVAL;
+	for (int i = 0; i < SHADOW_MAX_USERS; i++)
+		if (users[i] == u && (active & (1u << i)))
+			return -EEXIST;
+	for (int i = 0; i < SHADOW_MAX_USERS; i++)
+		if (!users[i] || !id_in_use(i)) {
+			u->id = i;
+			u->entries = u->returns = u->missed = 0;
+			users[i] = u;
+			active |= 1u << i;
+			return 0;
+		}
+	return -ENOSPC;
+}
+
+void shadow_user_unregister(struct shadow_user *u)
+{
+	if (u->id >= 0 && u->id < SHADOW_MAX_USERS && users[u->id] == u)
+		active &= ~(1u << u->id);
+	u->id = -1;
+}
+
+/* Drop frames of calls deeper than slot that can no longer return. */
+static __noprobe void drop_stale(unsigned long slot, int keep_equal)
+{
+	while (depth) {
+		struct shadow_frame *f = &stack[depth - 1];
+
+		if (f->slot > slot || (f->slot == slot && keep_equal))
+			break;
+		depth--;
+		stats.stale_dropped++;
+	}
+}
+
+__noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint32_t want)
+{
+	unsigned long *slot = (unsigned long *)regs->sp;
+	struct shadow_frame *f;
+	uint32_t got = 0;
+	unsigned used = 0;
+
+	/* A tail call from a hijacked function reuses its slot: keep that frame. */
+	drop_stale((unsigned long)slot, *slot == (unsigned long)return_trampoline);
+	if (depth == SHADOW_DEPTH) {
+		stats.overflows++;
+		for (uint32_t m = want; m; m &= m - 1) {
+			struct shadow_user *u = users[__builtin_ctz(m)];
+			if (active & m & -m)
+				u->missed++;
+		}
+		return;
+	}
+	f = &stack[depth];
+	f->ret = *slot;
+	f->func = func;
+	f->slot = (unsigned long)slot;
+	f->entry_tsc = rdtsc();
+	for (uint32_t m = want; m; m &= m - 1) {
+		int id = __builtin_ctz(m);
+		struct shadow_user *u = users[id];
+
+		if (!(active & (1u << id)))
+			continue;
+		u->entries++;
+		if (used + u->data_words > SHADOW_DATA_WORDS) {
+			u->missed++;
+			continue;
+		}
+		if (u->entry(u, func, regs, f->data + used)) {
+			got |= 1u << id;
+			used += u->data_words;
+		}
+	}
+	if (!got)
+		return;
+	f->users = got;
+	f->data_used = used;
+	depth++;
+	if (depth > stats.max_depth)
+		stats.max_depth = depth;
+	stats.pushed++;
+	*slot = (unsigned long)return_trampoline;
+}
+
+/*
+ * Reached through return_trampoline: regs->sp is the caller's stack, the
+ * return address was at regs->sp - one word. Find that frame, call its
+ * users, and resume at the original return address.
+ */
+__noprobe void return_trampoline_handler(struct pt_regs *regs)
+{
+	unsigned long slot = regs->sp - sizeof(unsigned long);
+	struct shadow_frame *f;
+	unsigned used = 0;
+	int outer = hook_active;
+
+	drop_stale(slot, 1);
+	if (!depth || stack[depth - 1].slot != slot) {
+		stats.lost++;
+		printk("return trampoline: no shadow frame for the return at sp %#lx\n", regs->sp);
+		fault_report(regs);
+	}
+	f = &stack[depth - 1];
+	regs->ip = f->ret;
+	hook_active = 1;
+	for (uint32_t m = f->users; m; m &= m - 1) {
+		struct shadow_user *u = users[__builtin_ctz(m)];
+
+		if (active & m & -m) {
+			u->returns++;
+			u->ret(u, f->func, regs, f->data + used);
+		}
+		used += u->data_words;
+	}
+	hook_active = outer;
+	depth--;
+	stats.popped++;
+}
+
+unsigned long shadow_stack_original(unsigned long addr, unsigned long slot)
+{
+	if (!is_return_trampoline(addr))
+		return addr;
+	/* Innermost frame for this slot; a tail-call chain ends in the real one. */
+	for (unsigned i = depth; i-- > 0;)
+		if (stack[i].slot == slot && stack[i].ret != (unsigned long)return_trampoline)
+			return stack[i].ret;
+	return addr;
+}
+
+int is_return_trampoline(unsigned long addr)
+{
+	return addr == (unsigned long)return_trampoline;
+}
+
+void shadow_stack_get_stats(struct shadow_stats *s)
+{
+	*s = stats;
+	s->depth = depth;
+}
+
+unsigned shadow_stack_depth(void)
+{
+	return depth;
+}

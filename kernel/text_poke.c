@@ -1,0 +1,205 @@
+/*
+ * text_poke and the int3 protocol on top of it (see text_poke.h).
+ *
+ * The alias: arch_poke_alias is two virtual pages that map nothing except
+ * while text_poke runs. It maps the target's physical page(s) there,
+ * writable and not executable, copies, unmaps, invlpg's, and serializes
+ * with cpuid so this CPU cannot run stale prefetched bytes. The ordinary
+ * mapping of the text never becomes writable.
+ *
+ * Everything here is probe machinery: __noprobe, and the file is in
+ * kernel/notrace.list. It calls no traced or probe-able code on the write
+ * path (own byte copy, not memcpy).
+ */
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "kernel/mm_internal.h"
+#include "kernel/text_poke.h"
+#include "kernel/traps.h"
+
+#define INT3	0xcc
+
+void (*text_poke_bp_step_hook)(int step);
+
+static __noprobe void sync_core(void)
+{
+	unsigned int a = 0, b, c = 0, d;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : "memory");
+}
+
+static __noprobe int poke_allowed(uintptr_t a, size_t len)
+{
+	uintptr_t start = (uintptr_t)__text_start, end = (uintptr_t)__text_end;
+
+	if (a >= start && a < end && len <= end - a)
+		return 1;
+	return execmem_contains_range((const void *)a, len);
+}
+
+int __noprobe text_poke(void *addr, const void *bytes, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr, page = a & ~PAGE_MASK;
+	uintptr_t last = (a + len - 1) & ~PAGE_MASK;
+	volatile uint8_t *dst;
+	const uint8_t *src = bytes;
+	unsigned long flags;
+
+	if (!len || len > PAGE_SIZE || !bytes)
+		return -EINVAL;
+	if (!poke_allowed(a, len)) {
+		printk("text_poke(%p, %zu) refused: not kernel text or execmem\n", addr, len);
+		return -EFAULT;
+	}
+	if (!mm_paging_on())
+		return -EBUSY;
+
+	flags = mm_irq_save();
+	arch_map(arch_poke_alias, page, PAGE_SIZE, PG_WRITE);
+	if (last != page)
+		arch_map(arch_poke_alias + PAGE_SIZE, last, PAGE_SIZE, PG_WRITE);
+	dst = (volatile uint8_t *)(arch_poke_alias + (a & PAGE_MASK));
+	for (size_t i = 0; i < len; i++)
+		dst[i] = src[i];
+	arch_unmap_page(arch_poke_alias);
+	if (last != page)
+		arch_unmap_page(arch_poke_alias + PAGE_SIZE);
+	sync_core();
+	mm_irq_restore(flags);
+	return 0;
+}
+
+/* ---- the int3 protocol ---- */
+
+enum emul { EMUL_NONE, EMUL_CALL, EMUL_JMP, EMUL_SKIP };
+
+static struct {
+	volatile uintptr_t addr;	/* nonzero while our int3 sits there */
+	size_t len;
+	enum emul kind;
+	uintptr_t target;		/* call/jmp destination */
+} bp;
+
+static const uint8_t nops[8][8] = {
+	{ 0x90 },
+	{ 0x66, 0x90 },
+	{ 0x0f, 0x1f, 0x00 },
+	{ 0x0f, 0x1f, 0x40, 0x00 },
+	{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+	{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+	{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+	{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+};
+
+static __noprobe int32_t rel32(const uint8_t *p)
+{
+	return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			 (uint32_t)p[3] << 24);
+}
+
+/* How the #BP hook stands in for insn (len bytes) placed at addr. */
+static __noprobe enum emul classify(uintptr_t addr, const uint8_t *insn, size_t len, uintptr_t *target)
+{
+	if (len == 5 && (insn[0] == 0xe8 || insn[0] == 0xe9)) {
+		*target = addr + 5 + (intptr_t)rel32(insn + 1);
+		return insn[0] == 0xe8 ? EMUL_CALL : EMUL_JMP;
+	}
+	if (len == 2 && insn[0] == 0xeb) {
+		*target = addr + 2 + (int8_t)insn[1];
+		return EMUL_JMP;
+	}
+	if (len >= 1 && len <= 8) {
+		size_t i = 0;
+		while (i < len && insn[i] == nops[len - 1][i])
+			i++;
+		if (i == len)
+			return EMUL_SKIP;
+	}
+	return EMUL_NONE;
+}
+
+static __noprobe int poke_int3_handler(struct pt_regs *regs)
+{
+	uintptr_t at = regs->ip - 1;
+
+	if (!bp.addr || at != bp.addr)
+		return 0;
+	switch (bp.kind) {
+	case EMUL_CALL:
+		int3_emulate_call(regs, bp.target, at + bp.len);
+		break;
+	case EMUL_JMP:
+		int3_emulate_jmp(regs, bp.target);
+		break;
+	default:
+		regs->ip = at + bp.len;
+		break;
+	}
+	return 1;
+}
+
+static struct trap_hook poke_hook = { .handler = poke_int3_handler };
+
+static __noprobe void step_done(int step)
+{
+	if (text_poke_bp_step_hook)
+		text_poke_bp_step_hook(step);
+}
+
+int __noprobe text_poke_bp(void *addr, const void *insn, size_t len, const void *emulate)
+{
+	static int hooked;
+	const uint8_t int3 = INT3, *new = insn;
+	uint8_t orig;
+	uintptr_t a = (uintptr_t)addr, target = 0;
+	unsigned long flags;
+	enum emul kind;
+	int err;
+
+	if (!insn || !len || len > 15)
+		return -EINVAL;
+	kind = classify(a, emulate ? emulate : insn, len, &target);
+	if (kind == EMUL_NONE) {
+		printk("text_poke_bp(%p): cannot emulate the instruction (opcode %#x, %zu bytes)\n",
+		       addr, *(const uint8_t *)(emulate ? emulate : insn), len);
+		return -EINVAL;
+	}
+	if (!poke_allowed(a, len)) {
+		printk("text_poke_bp(%p, %zu) refused: not kernel text or execmem\n", addr, len);
+		return -EFAULT;
+	}
+	if (!mm_paging_on())
+		return -EBUSY;
+	flags = mm_irq_save();
+	if (bp.addr) {
+		mm_irq_restore(flags);
+		return -EBUSY;
+	}
+	if (!hooked && trap_hook_register(VEC_BP, &poke_hook) == 0)
+		hooked = 1;
+	bp.len = len;
+	bp.kind = kind;
+	bp.target = target;
+	barrier();
+	bp.addr = a;
+
+	orig = *(const volatile uint8_t *)addr;
+	err = text_poke(addr, &int3, 1);		/* 1: int3 on the first byte */
+	if (!err) {
+		step_done(1);
+		if (len > 1)
+			err = text_poke((uint8_t *)addr + 1, new + 1, len - 1);	/* 2: the tail */
+		if (!err) {
+			step_done(2);
+			err = text_poke(addr, new, 1);	/* 3: the first byte */
+		}
+		if (err)	/* cannot happen once step 1 worked; never leave our int3 behind */
+			text_poke(addr, &orig, 1);
+	}
+	bp.addr = 0;
+	barrier();
+	if (!err)
+		step_done(3);
+	mm_irq_restore(flags);
+	return err;
+}

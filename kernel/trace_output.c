@@ -1,0 +1,285 @@
+/*
+ * The trace buffer as text, in the formats of Linux's tracefs `trace` file
+ * for the function and function_graph tracers, so existing habits and
+ * scripts apply. Printing consumes what it prints.
+ */
+#include <stdarg.h>
+#include "kernel/compiler.h"
+#include "kernel/console.h"
+#include "kernel/kallsyms.h"
+#include "kernel/trace.h"
+#include "kernel/tsc.h"
+#include "lib/format.h"
+#include "lib/ringbuf.h"
+#include "lib/string.h"
+
+#define LINE_MAX	256	/* longer lines are cut */
+#define GRAPH_DEPTH_MAX	64	/* deeper returns always name their function */
+#define GRAPH_INDENT	2	/* spaces per call level */
+
+struct line {
+	char buf[LINE_MAX];
+	size_t len;
+};
+
+static void __printf(2, 3) line_add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n < sizeof(l->buf) - l->len ? (size_t)n : sizeof(l->buf) - 1 - l->len;
+}
+
+static void line_spaces(struct line *l, unsigned n)
+{
+	while (n-- && l->len < sizeof(l->buf) - 1)
+		l->buf[l->len++] = ' ';
+	l->buf[l->len] = 0;
+}
+
+/* A function's name as Linux's %ps prints it: no offset; hex if unknown. */
+static void line_sym(struct line *l, unsigned long addr)
+{
+	const char *name = addr ? sym_lookup(addr, NULL, NULL) : NULL;
+
+	if (name)
+		line_add(l, "%s", name);
+	else if (!addr)
+		line_add(l, "0");
+	else
+		line_add(l, "0x%lx", addr);
+}
+
+/* A probe event (its text is defined later): where it fired. */
+static void line_event(struct line *l, const struct trace_record *r)
+{
+	char where[96];
+
+	sym_format(where, sizeof(where), r->ip);
+	line_add(l, "event: (%s)", where);
+}
+
+static void emit(struct line *l, trace_out_fn out, void *ctx)
+{
+	out(l->buf, ctx);
+	l->len = 0;
+	l->buf[0] = 0;
+}
+
+static void header_common(trace_out_fn out, void *ctx, const char *tracer)
+{
+	struct line l = { .len = 0 };
+
+	line_add(&l, "# tracer: %s", tracer);
+	emit(&l, out, ctx);
+	out("#", ctx);
+}
+
+/* ---- function ---------------------------------------------------------- */
+
+static const char *const function_header[] = {
+	"#                                _-----=> irqs-off/BH-disabled",
+	"#                               / _----=> need-resched",
+	"#                              | / _---=> hardirq/softirq",
+	"#                              || / _--=> preempt-depth",
+	"#                              ||| / _-=> migrate-disable",
+	"#                              |||| /     delay",
+	"#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION",
+	"#              | |         |   |||||     |         |",
+};
+
+/* "          <idle>-0       [000] d....   123.456789: " */
+static void line_context(struct line *l, const struct trace_record *r)
+{
+	uint64_t start = trace_start_tsc();
+	uint64_t us = r->ts > start ? tsc_cycles_to_ns(r->ts - start) / 1000 : 0;
+
+	line_add(l, "%16s-%-7d [%03u] %c.%c.. %5llu.%06llu: ", "<idle>", 0, r->cpu,
+		 r->flags & TRACE_FLAG_IRQS_OFF ? 'd' : '.', r->flags & TRACE_FLAG_HARDIRQ ? 'h' : '.',
+		 (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000));
+}
+
+/* "callee <-caller", also the body of a function record in graph output. */
+static void line_function(struct line *l, const struct trace_record *r)
+{
+	line_sym(l, r->ip);
+	if (r->parent_ip) {
+		line_add(l, " <-");
+		line_sym(l, r->parent_ip);
+	}
+}
+
+void trace_print_function(trace_out_fn out, void *ctx)
+{
+	struct ringbuf *rb = trace_buffer();
+	unsigned long n = ringbuf_count(rb);
+	struct line l = { .len = 0 };
+
+	header_common(out, ctx, "function");
+	line_add(&l, "# entries-in-buffer/entries-written: %lu/%lu   #P:1", n, n + trace_dropped());
+	emit(&l, out, ctx);
+	out("#", ctx);
+	for (size_t i = 0; i < ARRAY_SIZE(function_header); i++)
+		out(function_header[i], ctx);
+
+	/* Only what was there at the start: printing may itself be traced. */
+	for (; n; n--) {
+		const struct trace_record *r = ringbuf_peek(rb, 0);
+
+		line_context(&l, r);
+		switch (r->type) {
+		case TRACE_FUNCTION:
+			line_function(&l, r);
+			break;
+		case TRACE_GRAPH_ENTRY:
+			line_sym(&l, r->ip);
+			line_add(&l, "() {");
+			break;
+		case TRACE_GRAPH_RETURN:
+			line_add(&l, "} /* ");
+			line_sym(&l, r->ip);
+			line_add(&l, " */ %llu ns", (unsigned long long)r->duration_ns);
+			break;
+		case TRACE_EVENT:
+			line_event(&l, r);
+			break;
+		default:
+			line_add(&l, "unknown record type %u", r->type);
+		}
+		emit(&l, out, ctx);
+		ringbuf_consume(rb, 1);
+	}
+}
+
+/* ---- function_graph ---------------------------------------------------- */
+
+/* Linux's marks for long durations: '+' over 10 us, '!' over 100 us, ... */
+static char duration_mark(uint64_t ns)
+{
+	static const struct { uint64_t ns; char mark; } marks[] = {
+		{ 1000000000ULL, '$' }, { 100000000ULL, '@' }, { 10000000ULL, '*' },
+		{ 1000000ULL, '#' }, { 100000ULL, '!' }, { 10000ULL, '+' },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(marks); i++)
+		if (ns > marks[i].ns)
+			return marks[i].mark;
+	return ' ';
+}
+
+/*
+ * "+ 12.345 us   |  ": microseconds with at most 7 digits in all (the
+ * fraction is cut to fit), padded so the '|' column stays put.
+ */
+static void line_duration(struct line *l, uint64_t ns)
+{
+	char usecs[24], nsecs[5];
+	int len = snprintf(usecs, sizeof(usecs), "%llu", (unsigned long long)(ns / 1000));
+
+	line_add(l, "%c %s", duration_mark(ns), usecs);
+	if (len < 7) {
+		size_t room = (size_t)(8 - len) < sizeof(nsecs) ? (size_t)(8 - len) : sizeof(nsecs);
+
+		snprintf(nsecs, room, "%03u", (unsigned)(ns % 1000));
+		line_add(l, ".%s", nsecs);
+		len += (int)strlen(nsecs) + 1;
+	}
+	line_add(l, " us ");
+	line_spaces(l, len < 8 ? 8 - len : 0);
+	line_add(l, "|  ");
+}
+
+/* " 0) " and either a duration or the blank duration column. */
+static void graph_prefix(struct line *l, const struct trace_record *r, const uint64_t *duration)
+{
+	line_add(l, " %u) ", r->cpu);
+	if (duration)
+		line_duration(l, *duration);
+	else
+		line_add(l, "              |  ");
+}
+
+void trace_print_graph(trace_out_fn out, void *ctx)
+{
+	struct ringbuf *rb = trace_buffer();
+	unsigned long n = ringbuf_count(rb);
+	/* Entries printed with an open brace, by depth, to match returns with. */
+	unsigned long open[GRAPH_DEPTH_MAX] = { 0 };
+	int depth = -1;		/* of the innermost open call: where comments go */
+	struct line l = { .len = 0 };
+
+	header_common(out, ctx, "function_graph");
+	out("# CPU  DURATION                  FUNCTION CALLS", ctx);
+	out("# |     |   |                     |   |   |   |", ctx);
+
+	while (n) {
+		const struct trace_record *r = ringbuf_peek(rb, 0);
+		const struct trace_record *next = n > 1 ? ringbuf_peek(rb, 1) : NULL;
+		unsigned long used = 1;
+
+		switch (r->type) {
+		case TRACE_GRAPH_ENTRY:
+			if (next && next->type == TRACE_GRAPH_RETURN && next->ip == r->ip &&
+			    next->cpu == r->cpu && next->depth == r->depth) {
+				/* A leaf: entry and return on one line. */
+				graph_prefix(&l, r, &next->duration_ns);
+				line_spaces(&l, r->depth * GRAPH_INDENT);
+				line_sym(&l, r->ip);
+				line_add(&l, "();");
+				used = 2;
+				if (r->depth < GRAPH_DEPTH_MAX)
+					open[r->depth] = 0;
+				depth = r->depth - 1;
+			} else {
+				graph_prefix(&l, r, NULL);
+				line_spaces(&l, r->depth * GRAPH_INDENT);
+				line_sym(&l, r->ip);
+				line_add(&l, "() {");
+				if (r->depth < GRAPH_DEPTH_MAX)
+					open[r->depth] = r->ip;
+				depth = r->depth;
+			}
+			break;
+		case TRACE_GRAPH_RETURN:
+			graph_prefix(&l, r, &r->duration_ns);
+			line_spaces(&l, r->depth * GRAPH_INDENT);
+			/* Entry not printed (dropped, or before this print): name it. */
+			if (r->depth < GRAPH_DEPTH_MAX && open[r->depth] == r->ip) {
+				line_add(&l, "}");
+			} else {
+				line_add(&l, "} /* ");
+				line_sym(&l, r->ip);
+				line_add(&l, " */");
+			}
+			if (r->depth < GRAPH_DEPTH_MAX)
+				open[r->depth] = 0;
+			depth = r->depth - 1;
+			break;
+		default:
+			/* Other records are comments inside the innermost open call. */
+			graph_prefix(&l, r, NULL);
+			line_spaces(&l, (depth + 1) * GRAPH_INDENT);
+			line_add(&l, "/* ");
+			if (r->type == TRACE_FUNCTION)
+				line_function(&l, r);
+			else if (r->type == TRACE_EVENT)
+				line_event(&l, r);
+			else
+				line_add(&l, "unknown record type %u", r->type);
+			line_add(&l, " */");
+		}
+		emit(&l, out, ctx);
+		ringbuf_consume(rb, used);
+		n -= used;
+	}
+}
+
+void trace_out_printk(const char *line, void *ctx)
+{
+	(void)ctx;
+	printk("%s\n", line);
+}
