@@ -17,6 +17,8 @@
 
 struct fentry_site {
 	unsigned long ip;
+	/* What a hit does, chosen when the site's users change (site_set_call). */
+	void (*call)(struct fentry_site *s, struct pt_regs *regs);
 	struct ftrace_ops **ops;	/* NULL-terminated, kmalloc'd; NULL: none */
 	uint32_t shadow_users;		/* bitmap of shadow-stack users */
 	uint16_t nr_ops;
@@ -28,8 +30,10 @@ extern const unsigned long __start_mcount_loc[], __stop_mcount_loc[];
 void __fentry__(void);
 void fentry_caller(void);
 
+static void site_call_none(struct fentry_site *s, struct pt_regs *regs);
+
 static struct fentry_site sites[MAX_SITES];
-static uint16_t site_hash[HASH_SIZE];	/* index + 1; 0 is empty */
+static struct fentry_site *site_hash[HASH_SIZE];	/* open addressing by ip */
 static unsigned long nr_sites;
 static struct fentry_stats stats;
 int hook_active;
@@ -44,12 +48,10 @@ static unsigned hash_ip(unsigned long ip)
 static __noprobe struct fentry_site *site_lookup(unsigned long ip)
 {
 	for (unsigned h = hash_ip(ip);; h = (h + 1) & (HASH_SIZE - 1)) {
-		unsigned i = site_hash[h];
+		struct fentry_site *s = site_hash[h];
 
-		if (!i)
-			return NULL;
-		if (sites[i - 1].ip == ip)
-			return &sites[i - 1];
+		if (!s || s->ip == ip)
+			return s;
 	}
 }
 
@@ -127,9 +129,10 @@ void ftrace_init(void)
 			stats.bad_sites++;
 			continue;
 		}
+		s->call = site_call_none;
 		for (unsigned h = hash_ip(s->ip);; h = (h + 1) & (HASH_SIZE - 1))
 			if (!site_hash[h]) {
-				site_hash[h] = (uint16_t)(i + 1);
+				site_hash[h] = s;
 				break;
 			}
 	}
@@ -139,34 +142,70 @@ void ftrace_init(void)
 }
 
 /*
+ * A hit's work, one function per shape of the site's users so the common
+ * cases (one callback; return hooks only) do no list walking.
+ */
+static __noprobe void site_call_none(struct fentry_site *s, struct pt_regs *regs)
+{
+	(void)s;
+	(void)regs;
+}
+
+static __noprobe void site_call_one(struct fentry_site *s, struct pt_regs *regs)
+{
+	struct ftrace_ops *op = s->ops[0];
+
+	op->hits++;
+	op->func(s->ip, *(unsigned long *)regs->sp, op, regs);
+}
+
+static __noprobe void site_call_shadow(struct fentry_site *s, struct pt_regs *regs)
+{
+	shadow_stack_enter(s->ip, regs, s->shadow_users);
+}
+
+static __noprobe void site_call_all(struct fentry_site *s, struct pt_regs *regs)
+{
+	unsigned long parent_ip = *(unsigned long *)regs->sp;
+
+	for (struct ftrace_ops **op = s->ops; op && *op; op++) {
+		(*op)->hits++;
+		(*op)->func(s->ip, parent_ip, *op, regs);
+	}
+	if (s->shadow_users)
+		shadow_stack_enter(s->ip, regs, s->shadow_users);
+}
+
+static void site_set_call(struct fentry_site *s)
+{
+	if (s->nr_ops == 0)
+		s->call = s->shadow_users ? site_call_shadow : site_call_none;
+	else if (s->nr_ops == 1 && !s->shadow_users)
+		s->call = site_call_one;
+	else
+		s->call = site_call_all;
+}
+
+/*
  * Called through call_to_exception_trampoline from fentry_caller. regs->ip
  * is the site (the function's first instruction); regs->sp points at the
- * function's return address.
+ * function's return address. Hooks do not nest: a traced function called
+ * by a hook only counts a recursion miss.
  */
 __noprobe void fentry_handler(struct pt_regs *regs)
 {
 	unsigned long ip = regs->ip;
-	struct fentry_site *s;
+	struct fentry_site *s = site_hash[hash_ip(ip)];
 
 	regs->ip = ip + FENTRY_CALL_SIZE;
-	if (hook_active) {
+	if (unlikely(!s || s->ip != ip))
+		s = site_lookup(ip);
+	if (unlikely(hook_active || !s)) {
 		stats.recursion_misses++;
 		return;
 	}
-	s = site_lookup(ip);
-	if (!s)
-		return;
 	hook_active = 1;
-	if (s->nr_ops) {
-		unsigned long parent_ip = *(unsigned long *)regs->sp;
-
-		for (struct ftrace_ops **op = s->ops; *op; op++) {
-			(*op)->hits++;
-			(*op)->func(ip, parent_ip, *op, regs);
-		}
-	}
-	if (s->shadow_users)
-		shadow_stack_enter(ip, regs, s->shadow_users);
+	s->call(s, regs);
 	hook_active = 0;
 }
 
@@ -192,9 +231,11 @@ static int site_set_ops(struct fentry_site *s, struct ftrace_ops *add, struct ft
 			ops = NULL;
 		}
 	}
-	/* Single CPU, hooks never register: the handler sees old or new. */
+	/* Single CPU, hooks never register: a hit sees the old or the new set. */
+	s->call = site_call_none;
 	s->ops = ops;
 	s->nr_ops = (uint16_t)k;
+	site_set_call(s);
 	kfree(old);
 	return 0;
 }
@@ -298,9 +339,12 @@ int fentry_add_shadow_user(unsigned long addr, unsigned bit)
 	if (s->shadow_users & (1u << bit))
 		return -EEXIST;
 	s->shadow_users |= 1u << bit;
+	site_set_call(s);
 	err = site_update(s);
-	if (err)
+	if (err) {
 		s->shadow_users &= ~(1u << bit);
+		site_set_call(s);
+	}
 	return err;
 }
 
@@ -311,6 +355,7 @@ void fentry_remove_shadow_user(unsigned long addr, unsigned bit)
 	if (!s || !(s->shadow_users & (1u << bit)))
 		return;
 	s->shadow_users &= ~(1u << bit);
+	site_set_call(s);
 	site_update(s);
 }
 
