@@ -16,6 +16,7 @@ void pmm_init(void);
 /* Paging is ours and maps all managed RAM: stop preferring pages below 4 GiB. */
 void pmm_all_mapped(void);
 void paging_init(void);
+void text_poke_init(void);
 /* Change the attributes (PG_*) of one identity-mapped page of RAM. */
 int mm_set_page_attr(void *page, unsigned attr);
 

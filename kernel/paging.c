@@ -33,6 +33,8 @@ static int nmmio;
 
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(uint64_t)PAGE_MASK; }
 static uint64_t page_down(uint64_t a) { return a & ~(uint64_t)PAGE_MASK; }
+/* Identity mapping needs the physical address to be a virtual one too. */
+static uint64_t va_end(void) { return sizeof(uintptr_t) == 4 ? 1ull << 32 : 1ull << 47; }
 
 int __noprobe mm_paging_on(void)
 {
@@ -79,6 +81,11 @@ int mm_map_mmio(uint64_t phys, uint64_t size)
 		printk("mm_map_mmio(%#llx, %#llx) refused: bad range\n", (unsigned long long)phys,
 		       (unsigned long long)size);
 		return -EINVAL;
+	}
+	if (end > va_end()) {
+		printk("mm_map_mmio(%#llx, %#llx) refused: beyond the virtual address space\n",
+		       (unsigned long long)phys, (unsigned long long)size);
+		return -ERANGE;
 	}
 	if (start >= LOW_MEMORY && is_ram(start, end)) {
 		printk("mm_map_mmio(%#llx, %#llx) refused: that is RAM\n", (unsigned long long)phys,
@@ -165,6 +172,8 @@ void paging_init(void)
 			start = LOW_MEMORY;
 		if (r->type == MEM_AVAILABLE && end > arch_ram_limit())
 			end = arch_ram_limit();
+		if (end > va_end())	/* i386: ACPI tables above 4 GiB stay out of reach */
+			end = va_end();
 		if (r->type == MEM_AVAILABLE || r->type == MEM_ACPI_RECLAIMABLE ||
 		    r->type == MEM_ACPI_NVS)
 			map(start, end, PG_WRITE | PG_LARGE, r->type == MEM_AVAILABLE ? "RAM" : "ACPI");
@@ -214,6 +223,7 @@ void mm_init(void)
 	pmm_get_stats(&ps);
 	before = ps.free_pages;
 	paging_init();
+	text_poke_init();
 	pmm_get_stats(&ps);
 	printk("paging: %zu KiB of page tables\n", (before - ps.free_pages) * (PAGE_SIZE / 1024));
 	if (!paging_on) {

@@ -442,6 +442,7 @@ static void test_paging_mmio(struct ktest *t)
 	KEXPECT_EQ(t, mm_map_mmio((uintptr_t)ret_in_data, 16), -EINVAL);	/* RAM */
 	KEXPECT_EQ(t, mm_map_mmio(arch_poke_alias, PAGE_SIZE), -EINVAL);
 	KEXPECT_EQ(t, mm_map_mmio(0xfec00000, 0), -EINVAL);
+	KEXPECT_EQ(t, mm_map_mmio(1ull << 48, PAGE_SIZE), -ERANGE);
 	KEXPECT_EQ(t, arch_page_attr((uintptr_t)ret_in_data) & PG_UNCACHED, 0);
 	/* The I/O APIC's page: mapped uncached, readable (its version register). */
 	KEXPECT_EQ(t, mm_map_mmio(0xfec00000, 0x20), 0);

@@ -140,6 +140,12 @@ static __noprobe int poke_int3_handler(struct pt_regs *regs)
 
 static struct trap_hook poke_hook = { .handler = poke_int3_handler };
 
+/* Registered first thing, so an in-progress patch's int3 is ours before anyone's. */
+void text_poke_init(void)
+{
+	trap_hook_register(VEC_BP, &poke_hook);
+}
+
 static __noprobe void step_done(int step)
 {
 	if (text_poke_bp_step_hook)
@@ -148,7 +154,6 @@ static __noprobe void step_done(int step)
 
 int __noprobe text_poke_bp(void *addr, const void *insn, size_t len, const void *emulate)
 {
-	static int hooked;
 	const uint8_t int3 = INT3, *new = insn;
 	uint8_t orig;
 	uintptr_t a = (uintptr_t)addr, target = 0;
@@ -175,8 +180,6 @@ int __noprobe text_poke_bp(void *addr, const void *insn, size_t len, const void 
 		mm_irq_restore(flags);
 		return -EBUSY;
 	}
-	if (!hooked && trap_hook_register(VEC_BP, &poke_hook) == 0)
-		hooked = 1;
 	bp.len = len;
 	bp.kind = kind;
 	bp.target = target;
