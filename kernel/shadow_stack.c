@@ -68,51 +68,57 @@ static __noprobe void drop_stale(unsigned long slot, int keep_equal)
 	}
 }
 
+static __noprobe void count_overflow(uint32_t want)
+{
+	stats.overflows++;
+	for (uint32_t m = want & active; m; m &= m - 1)
+		users[__builtin_ctz(m)]->missed++;
+}
+
+/* Call the entry callbacks of the users in want; returns those that want the return. */
+static __noprobe uint32_t run_entries(struct shadow_frame *f, struct pt_regs *regs, uint32_t want)
+{
+	uint32_t got = 0;
+	unsigned used = 0;
+
+	for (uint32_t m = want; m; m &= m - 1) {
+		int id = __builtin_ctz(m);
+		struct shadow_user *u = users[id];
+
+		u->entries++;
+		if (used + u->data_words > SHADOW_DATA_WORDS) {
+			u->missed++;
+			continue;
+		}
+		if (u->entry(u, f->func, regs, f->data + used)) {
+			got |= 1u << id;
+			used += u->data_words;
+		}
+	}
+	return got;
+}
+
 __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint32_t want)
 {
 	unsigned long *slot = (unsigned long *)regs->sp;
 	struct shadow_frame *f;
-	uint32_t got = 0;
-	unsigned used = 0;
 
-	/* A tail call from a hijacked function reuses its slot: keep that frame. */
-	drop_stale((unsigned long)slot, *slot == (unsigned long)return_trampoline);
-	if (depth == SHADOW_DEPTH) {
-		stats.overflows++;
-		for (uint32_t m = want; m; m &= m - 1) {
-			struct shadow_user *u = users[__builtin_ctz(m)];
-			if (active & m & -m)
-				u->missed++;
-		}
+	/* Frames at or below this slot belong to calls that will never return... */
+	if (depth && stack[depth - 1].slot <= (unsigned long)slot)
+		/* ... except a hijacked function's own frame when it tail-calls. */
+		drop_stale((unsigned long)slot, *slot == (unsigned long)return_trampoline);
+	if (unlikely(depth == SHADOW_DEPTH)) {
+		count_overflow(want);
 		return;
 	}
 	f = &stack[depth];
 	f->ret = *slot;
 	f->func = func;
 	f->slot = (unsigned long)slot;
-	f->entry_tsc = rdtsc();
-	for (uint32_t m = want; m; m &= m - 1) {
-		int id = __builtin_ctz(m);
-		struct shadow_user *u = users[id];
-
-		if (!(active & (1u << id)))
-			continue;
-		u->entries++;
-		if (used + u->data_words > SHADOW_DATA_WORDS) {
-			u->missed++;
-			continue;
-		}
-		if (u->entry(u, func, regs, f->data + used)) {
-			got |= 1u << id;
-			used += u->data_words;
-		}
-	}
-	if (!got)
+	f->users = run_entries(f, regs, want & active);
+	if (!f->users)
 		return;
-	f->users = got;
-	f->data_used = used;
-	depth++;
-	if (depth > stats.max_depth)
+	if (++depth > stats.max_depth)
 		stats.max_depth = depth;
 	stats.pushed++;
 	*slot = (unsigned long)return_trampoline;
@@ -130,11 +136,13 @@ __noprobe void return_trampoline_handler(struct pt_regs *regs)
 	unsigned used = 0;
 	int outer = hook_active;
 
-	drop_stale(slot, 1);
-	if (!depth || stack[depth - 1].slot != slot) {
-		stats.lost++;
-		printk("return trampoline: no shadow frame for the return at sp %#lx\n", regs->sp);
-		fault_report(regs);
+	if (unlikely(!depth || stack[depth - 1].slot != slot)) {
+		drop_stale(slot, 1);
+		if (!depth || stack[depth - 1].slot != slot) {
+			stats.lost++;
+			printk("return trampoline: no shadow frame for the return at sp %#lx\n", regs->sp);
+			fault_report(regs);
+		}
 	}
 	f = &stack[depth - 1];
 	regs->ip = f->ret;

@@ -46,8 +46,6 @@ struct shadow_frame {
 	unsigned long func;		/* the function entered */
 	unsigned long slot;		/* stack address holding the return address */
 	uint32_t users;			/* users that want the return */
-	uint32_t data_used;
-	uint64_t entry_tsc;
 	unsigned long data[SHADOW_DATA_WORDS];
 };
 
