@@ -2,24 +2,28 @@
 #include "kernel/ktest.h"
 #include "kernel/tsc.h"
 
-/* A second, longer PIT window must agree with the boot calibration to 2 %. */
+/*
+ * Longer PIT windows must agree with the boot calibration to 2 %. Under
+ * emulation a busy host can stretch one measurement; three tries of a
+ * median of five 50 ms windows keep that from deciding the result.
+ */
 static void test_tsc_matches_pit(struct ktest *t)
 {
-	uint64_t best = 0, diff;
+	uint64_t hz = 0, diff = 0;
 
 	if (!tsc.hz || tsc.source[0] != 'P') {
 		ktest_skip(t, "TSC not calibrated against the PIT");
 		return;
 	}
-	for (int i = 0; i < 3; i++) {
-		uint64_t hz = tsc_measure_pit(50);
-		if (hz && (!best || hz < best))
-			best = hz;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		hz = tsc_measure_pit_median(5, 50);
+		diff = hz > tsc.hz ? hz - tsc.hz : tsc.hz - hz;
+		if (diff * 50 <= tsc.hz)
+			break;
 	}
-	diff = best > tsc.hz ? best - tsc.hz : tsc.hz - best;
-	ktest_log(t, "boot %llu Hz, 50 ms window %llu Hz", (unsigned long long)tsc.hz,
-		  (unsigned long long)best);
-	KEXPECT(t, best != 0);
+	ktest_log(t, "boot %llu Hz, 50 ms windows %llu Hz", (unsigned long long)tsc.hz,
+		  (unsigned long long)hz);
+	KEXPECT(t, hz != 0);
 	KEXPECT(t, diff * 50 <= tsc.hz);
 }
 

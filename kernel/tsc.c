@@ -2,7 +2,8 @@
  * TSC calibration. The PIT's channel 2 counts at 1.193182 MHz and its gate
  * and output are visible in port 0x61, so it can time a window without
  * interrupts: start a one-shot count, spin until OUT2 goes high, and compare
- * the TSC delta. Several windows, keep the fastest-spin (smallest) estimate.
+ * the TSC delta. Several windows; the median resists a window stretched by
+ * an SMI or, under emulation, by the host descheduling the guest.
  */
 #include "kernel/tsc.h"
 #include "kernel/console.h"
@@ -91,16 +92,32 @@ static void tsc_features(void)
 	tsc.lfence_serializes = vendor[0] == 'G';	/* GenuineIntel; AMD needs an MSR check */
 }
 
+/* Median of n PIT windows of ms each; 0 without a PIT. */
+uint64_t tsc_measure_pit_median(unsigned n, unsigned ms)
+{
+	uint64_t v[9];
+
+	if (n > 9)
+		n = 9;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t hz = tsc_measure_pit(ms);
+		unsigned j = i;
+
+		if (!hz)
+			return 0;
+		for (; j > 0 && v[j - 1] > hz; j--)
+			v[j] = v[j - 1];
+		v[j] = hz;
+	}
+	return v[n / 2];
+}
+
 void tsc_init(void)
 {
-	uint64_t best = 0;
+	uint64_t best;
 
 	tsc_features();
-	for (int i = 0; i < 5; i++) {
-		uint64_t hz = tsc_measure_pit(10);
-		if (hz && (!best || hz < best))
-			best = hz;
-	}
+	best = tsc_measure_pit_median(7, 10);
 	if (best) {
 		tsc.hz = best;
 		tsc.source = "PIT";

@@ -16,6 +16,7 @@ extern struct tsc_info tsc;
 void tsc_init(void);
 /* One PIT-timed measurement of the TSC rate over `ms` milliseconds; 0 without a PIT. */
 uint64_t tsc_measure_pit(unsigned ms);
+uint64_t tsc_measure_pit_median(unsigned n, unsigned ms);
 uint64_t tsc_cycles_to_ns(uint64_t cycles);
 /* rdtsc ordered against earlier instructions (lfence or cpuid). */
 uint64_t tsc_read_ordered(void);
