@@ -158,6 +158,8 @@ def write_chart(path, runs, mode):
                     if v is not None:
                         values.append(float(v))
                 f.write("%s %s\n" % (s, " ".join(row)))
+        if not values:
+            return "no overhead values; no chart"
         positive = [v for v in values if v > 0]
         log = positive and max(positive) / min(positive) > 100
         script = [
@@ -243,12 +245,13 @@ def main():
         log = os.path.join(log_dir, "bench-%s-%s.log" % (arch, mode))
         print("bench: %s (%s) ..." % (arch, mode), flush=True)
         r = boot_bench(opts.iso, arch, opts.icount, opts.kvm, opts.timeout, opts.args, log)
-        errors = [x for x in r["results"] if "error" in x]
-        ok = r["status"] == "pass" and not r["problems"] and not errors and r["results"]
+        why = r["problems"] + ["%s: %s" % (x["scenario"], x["error"]) for x in r["results"] if "error" in x]
+        missing = [s for s in (r["info"] or {}).get("scenarios", []) if s not in by_scenario(r)]
+        if missing:
+            why.append("did not finish: " + ", ".join(missing))
+        ok = r["status"] == "pass" and not why and r["results"]
         print("bench: %s: %s, %d results%s (log %s)" % (
-            arch, r["status"], len(r["results"]),
-            "; " + "; ".join(r["problems"] + ["%s: %s" % (x["scenario"], x["error"]) for x in errors])
-            if not ok else "", log), flush=True)
+            arch, r["status"], len(r["results"]), "; " + "; ".join(why) if why else "", log), flush=True)
         failed += not ok
         if r["info"] is None and not r["results"]:
             continue

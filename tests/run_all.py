@@ -154,6 +154,9 @@ def main():
             path = os.path.join(host_dir, name)
             if name.startswith("test_") and os.access(path, os.X_OK):
                 run_counted(totals, name, [path], log_dir)
+        here = os.path.dirname(os.path.abspath(__file__))
+        run_counted(totals, "screen_check --selftest",
+                    [sys.executable, os.path.join(here, "screen_check.py"), "--selftest"], log_dir)
     if "insn" in only:
         print("instruction decoder:", flush=True)
         run_counted(totals, "make test-insn", ["make", "--no-print-directory", "-s",
