@@ -29,7 +29,7 @@ all: kernels $(ISO)
 # gets a `call __fentry__` recorded in __mcount_loc; the files listed in
 # NOTRACE are the tracing machinery itself and must not be traced.
 COMMON_CFLAGS := -std=gnu11 -ffreestanding -fno-builtin -nostdlib -fno-pie -fno-pic \
-	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -fno-common -fno-tree-loop-distribute-patterns -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
 	-I. -MMD -MP
 TRACE_CFLAGS := -pg -mfentry -mrecord-mcount

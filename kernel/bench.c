@@ -288,7 +288,7 @@ int bench_run_all(const char *filter)
 		int err;
 
 		if (s->own_baseline)
-			bench_time(s->run, levels, &own);
+			bench_time(s->baseline ? s->baseline : s->run, levels, &own);
 		if (s->setup && (err = s->setup()) != 0) {
 			print_failure(s, "setup failed", err);
 			failed++;

@@ -41,6 +41,8 @@ struct bench_scenario {
 	 * compared with the same recursion unprobed).
 	 */
 	int own_baseline;
+	/* With own_baseline: time this instead of run() as the baseline. */
+	void (*baseline)(void);
 };
 
 #define BENCH_SCENARIO(s) \

@@ -135,6 +135,8 @@ int cmdline_parse(const char *cmdline)
 			set_bool(key, value, &kopt.qemu_exit);
 		else if (!strcmp(key, "icount"))
 			set_bool(key, value, &kopt.icount);
+		else if (!strcmp(key, "hook_all"))
+			set_bool(key, value, &kopt.hook_all);
 		else if (!strcmp(key, "test"))
 			set_string(key, value, kopt.test_filter, sizeof(kopt.test_filter));
 		else if (!strcmp(key, "bench"))

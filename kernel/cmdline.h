@@ -12,6 +12,7 @@ struct kernel_options {
 	unsigned consoles;	/* CON_* mask printk may use; default all */
 	int qemu_exit;		/* exit QEMU through isa-debug-exit when done */
 	int icount;		/* the host says rdtsc counts instructions */
+	int hook_all;		/* mode=test: trace and graph every function meanwhile */
 	char test_filter[64];	/* glob on "suite" or "suite.case" */
 	char bench_filter[64];	/* glob on scenario ids */
 	int errors;		/* malformed or unknown options seen */

@@ -83,7 +83,10 @@ int ktest_run_all(const char *filter)
 
 			if (!case_selected(filter, s->name, c->name))
 				continue;
-			c->run(&t);
+			if (s->skip && (t.skip_reason = s->skip()) != NULL)
+				t.checks = 1;
+			else
+				c->run(&t);
 			i++;
 			if (t.skip_reason && !t.failed) {
 				printk_on(CON_SERIAL, "    ok %d %s # SKIP %s\n", i, c->name, t.skip_reason);

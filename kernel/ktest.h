@@ -26,6 +26,8 @@ struct ktest_case {
 struct ktest_suite {
 	const char *name;
 	const struct ktest_case *cases;	/* ends with a { 0 } entry */
+	/* Optional: a reason to skip every case of the suite in this boot, or NULL. */
+	const char *(*skip)(void);
 };
 
 #define KTEST_SUITE(s) \
@@ -42,6 +44,9 @@ void ktest_log(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 #define KEXPECT(t, cond) ktest_check((t), !!(cond), #cond, __FILE__, __LINE__)
 #define KEXPECT_EQ(t, a, b) \
 	ktest_check_eq((t), (unsigned long long)(a), (unsigned long long)(b), #a, #b, __FILE__, __LINE__)
+
+/* A suite .skip for tests that need the hook machinery to themselves (hook_all=1). */
+const char *ktest_skip_if_hook_all(void);
 
 /* Run every suite whose name (or suite.case) matches the glob; returns failures. */
 int ktest_run_all(const char *filter);

@@ -12,6 +12,7 @@
 #include "kernel/ktest.h"
 #include "kernel/mm.h"
 #include "kernel/power.h"
+#include "kernel/shadow_stack.h"
 #include "kernel/trace.h"
 #include "kernel/tsc.h"
 #include "lib/format.h"
@@ -93,6 +94,36 @@ static int trace_boot(void)
 	return 0;
 }
 
+/*
+ * mode=test. With hook_all=1 every traceable function is hooked by the
+ * function tracer and the function graph tracer (one return hijack each)
+ * while the self-tests run: the hooks must change no result.
+ */
+static int run_self_tests(void)
+{
+	struct shadow_stats st;
+	int failures, hooked = 0;
+
+	if (kopt.hook_all) {
+		hooked = function_tracer_start(NULL) == 0 && fgraph_start(NULL, 0) == 0;
+		printk("hook_all: %s\n", hooked ? "every traceable function hooked" : "could not hook");
+		if (!hooked)
+			return 1;
+	}
+	failures = ktest_run_all(kopt.test_filter) + kopt.errors;
+	if (hooked) {
+		fgraph_stop();
+		function_tracer_stop();
+		shadow_stack_get_stats(&st);
+		printk("hook_all: shadow stack pushed %lu, popped %lu, stale dropped %lu, "
+		       "overflows %lu, lost %lu, max depth %u; trace records dropped %lu\n",
+		       st.pushed, st.popped, st.stale_dropped, st.overflows, st.lost,
+		       st.max_depth, trace_dropped());
+		failures += st.lost != 0;
+	}
+	return failures;
+}
+
 void kmain(uint32_t magic, uint32_t info);
 
 void kmain(uint32_t magic, uint32_t info)
@@ -119,7 +150,7 @@ void kmain(uint32_t magic, uint32_t info)
 
 	switch (kopt.mode) {
 	case MODE_TEST:
-		finish(ktest_run_all(kopt.test_filter) + kopt.errors);
+		finish(run_self_tests());
 		break;
 	case MODE_BENCH:
 		finish(bench_run_all(kopt.bench_filter) + kopt.errors);

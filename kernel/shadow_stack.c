@@ -165,9 +165,12 @@ unsigned long shadow_stack_original(unsigned long addr, unsigned long slot)
 {
 	if (!is_return_trampoline(addr))
 		return addr;
-	/* Innermost frame for this slot; a tail-call chain ends in the real one. */
+	/*
+	 * Innermost frame for this slot (any slot when 0: the innermost hooked
+	 * call); a tail-call chain ends in the real return address.
+	 */
 	for (unsigned i = depth; i-- > 0;)
-		if (stack[i].slot == slot && stack[i].ret != (unsigned long)return_trampoline)
+		if ((!slot || stack[i].slot == slot) && stack[i].ret != (unsigned long)return_trampoline)
 			return stack[i].ret;
 	return addr;
 }

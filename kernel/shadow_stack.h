@@ -57,8 +57,8 @@ void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint32_t users
 
 /*
  * The original return address for a return-trampoline address found at
- * stack address slot (for unwinders); the address itself otherwise.
- * *next_index walks tail-call chains: start with -1.
+ * stack address slot (for unwinders), or, with slot 0, for the innermost
+ * hooked call; the address itself otherwise.
  */
 unsigned long shadow_stack_original(unsigned long addr, unsigned long slot);
 

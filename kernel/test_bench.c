@@ -56,5 +56,5 @@ static const struct ktest_case cases[] = {
 	{ "targets", test_targets },
 	{ 0 },
 };
-static const struct ktest_suite bench_suite = { "bench", cases };
+static const struct ktest_suite bench_suite = { "bench", cases, NULL };
 KTEST_SUITE(bench_suite);

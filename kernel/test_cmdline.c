@@ -51,5 +51,5 @@ static const struct ktest_case cmdline_cases[] = {
 	{ "parse_errors", test_parse_errors },
 	{ 0 },
 };
-static const struct ktest_suite cmdline_suite = { "cmdline", cmdline_cases };
+static const struct ktest_suite cmdline_suite = { "cmdline", cmdline_cases, NULL };
 KTEST_SUITE(cmdline_suite);

@@ -5,6 +5,7 @@
  * hooktest_* functions have fentry sites.
  */
 #include "kernel/arch.h"
+#include "kernel/cmdline.h"
 #include "kernel/fentry.h"
 #include "kernel/fgraph.h"
 #include "kernel/kallsyms.h"
@@ -536,5 +537,11 @@ static const struct ktest_case hooks_cases[] = {
 	{ "one_trampoline", test_one_trampoline },
 	{ 0 },
 };
-static const struct ktest_suite hooks_suite = { "hooks", hooks_cases };
+/* These tests count hits, frames and patched bytes: they need the hooks to themselves. */
+const char *ktest_skip_if_hook_all(void)
+{
+	return kopt.hook_all ? "hook_all=1: the hook machinery is shared with the boot-wide tracers" : NULL;
+}
+
+static const struct ktest_suite hooks_suite = { "hooks", hooks_cases, ktest_skip_if_hook_all };
 KTEST_SUITE(hooks_suite);

@@ -198,5 +198,5 @@ static const struct ktest_case kallsyms_cases[] = {
 	{ 0 },
 };
 
-static const struct ktest_suite kallsyms_suite = { "kallsyms", kallsyms_cases };
+static const struct ktest_suite kallsyms_suite = { "kallsyms", kallsyms_cases, NULL };
 KTEST_SUITE(kallsyms_suite);

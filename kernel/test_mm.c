@@ -176,7 +176,7 @@ static const struct ktest_case pmm_cases[] = {
 	{ "bad_free", test_pmm_bad_free },
 	{ 0 },
 };
-static const struct ktest_suite pmm_suite = { "pmm", pmm_cases };
+static const struct ktest_suite pmm_suite = { "pmm", pmm_cases, NULL };
 KTEST_SUITE(pmm_suite);
 
 /* ---- heap ---- */
@@ -341,7 +341,7 @@ static const struct ktest_case heap_cases[] = {
 	{ "oom", test_heap_oom },
 	{ 0 },
 };
-static const struct ktest_suite heap_suite = { "heap", heap_cases };
+static const struct ktest_suite heap_suite = { "heap", heap_cases, NULL };
 KTEST_SUITE(heap_suite);
 
 /* ---- paging ---- */
@@ -460,7 +460,7 @@ static const struct ktest_case paging_cases[] = {
 	{ "mmio", test_paging_mmio },
 	{ 0 },
 };
-static const struct ktest_suite paging_suite = { "paging", paging_cases };
+static const struct ktest_suite paging_suite = { "paging", paging_cases, NULL };
 KTEST_SUITE(paging_suite);
 
 /* ---- text_poke ---- */
@@ -603,7 +603,7 @@ static const struct ktest_case poke_cases[] = {
 	{ "bp_refuses", test_poke_bp_refuses },
 	{ 0 },
 };
-static const struct ktest_suite poke_suite = { "text_poke", poke_cases };
+static const struct ktest_suite poke_suite = { "text_poke", poke_cases, NULL };
 KTEST_SUITE(poke_suite);
 
 /* ---- execmem ---- */
@@ -691,5 +691,5 @@ static const struct ktest_case execmem_cases[] = {
 	{ "refuses", test_execmem_refuses },
 	{ 0 },
 };
-static const struct ktest_suite execmem_suite = { "execmem", execmem_cases };
+static const struct ktest_suite execmem_suite = { "execmem", execmem_cases, NULL };
 KTEST_SUITE(execmem_suite);

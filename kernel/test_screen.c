@@ -271,5 +271,5 @@ static const struct ktest_case screen_cases[] = {
 	{ "vga_font", test_vga_font },
 	{ 0 },
 };
-static const struct ktest_suite screen_suite = { "screen", screen_cases };
+static const struct ktest_suite screen_suite = { "screen", screen_cases, NULL };
 KTEST_SUITE(screen_suite);

@@ -283,7 +283,7 @@ static const struct ktest_case trace_cases[] = {
 	{ "graph_comments", test_graph_comments },
 	{ 0 },
 };
-static const struct ktest_suite trace_suite = { "trace_output", trace_cases };
+static const struct ktest_suite trace_suite = { "trace_output", trace_cases, ktest_skip_if_hook_all };
 KTEST_SUITE(trace_suite);
 
 /*

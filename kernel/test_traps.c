@@ -468,5 +468,5 @@ static const struct ktest_case traps_cases[] = {
 	{ 0 },
 };
 
-static const struct ktest_suite traps_suite = { "traps", traps_cases };
+static const struct ktest_suite traps_suite = { "traps", traps_cases, NULL };
 KTEST_SUITE(traps_suite);

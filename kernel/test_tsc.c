@@ -1,4 +1,5 @@
 /* TSC calibration checks. */
+#include <stddef.h>
 #include "kernel/ktest.h"
 #include "kernel/tsc.h"
 
@@ -39,5 +40,5 @@ static const struct ktest_case tsc_cases[] = {
 	{ "cycles_to_ns", test_cycles_to_ns },
 	{ 0 },
 };
-static const struct ktest_suite tsc_suite = { "tsc", tsc_cases };
+static const struct ktest_suite tsc_suite = { "tsc", tsc_cases, NULL };
 KTEST_SUITE(tsc_suite);

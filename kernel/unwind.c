@@ -84,6 +84,8 @@ __noprobe int unwind_walk(unsigned long ip, unsigned long bp, unwind_fn fn, void
 {
 	int n = 1;
 
+	/* The first ip is often our caller's return address: it may be hijacked too. */
+	ip = shadow_stack_original(ip, 0);
 	if (fn(ip, NULL, ctx))
 		return n;
 	while (n < UNWIND_MAX_DEPTH && on_stack(bp, 2 * WORD)) {

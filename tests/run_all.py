@@ -4,7 +4,8 @@
 1. host unit tests of lib/ (each prints its own 'N passed, N failed');
 2. the instruction decoder checks (objdump comparison, Zydis fuzzing);
 3. the QEMU boot matrix in mode=test (KTAP parsed per case), two boots at a time;
-4. the screen test: screendumps under OVMF (framebuffer) and SeaBIOS (VGA text).
+4. the screen test: screendumps under OVMF (framebuffer) and SeaBIOS (VGA text);
+5. the benchmark in icount mode on both arches: every scenario runs, sane numbers.
 """
 import argparse
 import concurrent.futures
@@ -20,13 +21,17 @@ import qemu  # noqa: E402
 
 SUMMARY = re.compile(r"^(?:\w+:\s*)?(\d+) passed, (\d+) failed", re.M)
 
-# (arch, firmware, media): the matrix every change must pass.
+# (arch, firmware, media, extra kernel arguments): the matrix every change
+# must pass. hook_all=1 runs the self-tests with every traceable function
+# hooked by the function tracer and the function graph tracer.
 BOOT_MATRIX = [
-    ("i386", "bios", "cdrom"),
-    ("x86_64", "bios", "cdrom"),
-    ("x86_64", "uefi", "cdrom"),
-    ("i386", "uefi", "cdrom"),
-    ("x86_64", "uefi", "usb"),
+    ("i386", "bios", "cdrom", ""),
+    ("x86_64", "bios", "cdrom", ""),
+    ("x86_64", "uefi", "cdrom", ""),
+    ("i386", "uefi", "cdrom", ""),
+    ("x86_64", "uefi", "usb", ""),
+    ("i386", "bios", "cdrom", "hook_all=1"),
+    ("x86_64", "bios", "cdrom", "hook_all=1"),
 ]
 
 # (arch, firmware, what the console is): the screen must show the banner.
@@ -87,16 +92,17 @@ def boot_options(args, arch, fw, media, mode, timeout, extra=None, screendump=No
 
 def boot_matrix(args, totals, log_dir):
     def one(entry):
-        arch, fw, media = entry
+        arch, fw, media, extra = entry
         t0 = time.time()
-        opts = boot_options(args, arch, fw, media, "test", args.boot_timeout)
-        opts.log = os.path.join(log_dir, "boot-%s-%s-%s.log" % entry)
+        opts = boot_options(args, arch, fw, media, "test", args.boot_timeout, extra=extra)
+        opts.log = os.path.join(log_dir, "boot-%s-%s-%s%s.log" % (arch, fw, media,
+                                                                  "-" + extra.replace("=", "") if extra else ""))
         status, text = qemu.boot(opts)
         return entry, status, text, time.time() - t0
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for entry, status, text, secs in pool.map(one, BOOT_MATRIX):
-            name = "boot %s/%s/%s" % entry
+            name = "boot %s/%s/%s" % entry[:3] + (" " + entry[3] if entry[3] else "")
             r = ktap.parse(text)
             cases = r["cases"]
             p = sum(1 for c in cases if c[2] in ("pass", "skip"))
@@ -139,7 +145,7 @@ def main():
     ap.add_argument("--kvm", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--boot-timeout", type=float, default=240)
-    ap.add_argument("--only", default="host,insn,boot,screen")
+    ap.add_argument("--only", default="host,insn,boot,screen,bench")
     args = ap.parse_args()
     only = args.only.split(",")
     log_dir = os.path.join(args.build, "test-logs")
@@ -167,6 +173,11 @@ def main():
     if "screen" in only:
         print("screen:", flush=True)
         screen_tests(args, totals, log_dir)
+    if "bench" in only:
+        print("benchmark (icount, sanity only):", flush=True)
+        here = os.path.dirname(os.path.abspath(__file__))
+        run_counted(totals, "test_bench.py", [sys.executable, os.path.join(here, "test_bench.py"),
+                                              "--iso", args.iso, "--build", args.build], log_dir)
 
     print("\nlogs in %s; %.0f s" % (log_dir, time.time() - t0))
     for f in totals.failures:
