@@ -76,7 +76,8 @@ static __noprobe void count_overflow(uint32_t want)
 }
 
 /* Call the entry callbacks of the users in want; returns those that want the return. */
-static __noprobe uint32_t run_entries(struct shadow_frame *f, struct pt_regs *regs, uint32_t want)
+static __noprobe __noinline uint32_t run_entries(struct shadow_frame *f, struct pt_regs *regs,
+						 uint32_t want)
 {
 	uint32_t got = 0;
 	unsigned used = 0;
@@ -98,6 +99,8 @@ static __noprobe uint32_t run_entries(struct shadow_frame *f, struct pt_regs *re
 	return got;
 }
 
+static void run_returns(struct shadow_frame *f, struct pt_regs *regs);
+
 __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint32_t want)
 {
 	unsigned long *slot = (unsigned long *)regs->sp;
@@ -115,7 +118,16 @@ __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint
 	f->ret = *slot;
 	f->func = func;
 	f->slot = (unsigned long)slot;
-	f->users = run_entries(f, regs, want & active);
+	want &= active;
+	if (likely(want && !(want & (want - 1)))) {
+		/* One user (the common case): no data layout to work out. */
+		struct shadow_user *u = users[__builtin_ctz(want)];
+
+		u->entries++;
+		f->users = u->entry(u, func, regs, f->data) ? want : 0;
+	} else {
+		f->users = run_entries(f, regs, want);
+	}
 	if (!f->users)
 		return;
 	if (++depth > stats.max_depth)
@@ -133,7 +145,6 @@ __noprobe void return_trampoline_handler(struct pt_regs *regs)
 {
 	unsigned long slot = regs->sp - sizeof(unsigned long);
 	struct shadow_frame *f;
-	unsigned used = 0;
 	int outer = hook_active;
 
 	if (unlikely(!depth || stack[depth - 1].slot != slot)) {
@@ -147,6 +158,23 @@ __noprobe void return_trampoline_handler(struct pt_regs *regs)
 	f = &stack[depth - 1];
 	regs->ip = f->ret;
 	hook_active = 1;
+	if (likely(!(f->users & (f->users - 1)) && (f->users & active))) {
+		struct shadow_user *u = users[__builtin_ctz(f->users)];
+
+		u->returns++;
+		u->ret(u, f->func, regs, f->data);
+	} else {
+		run_returns(f, regs);
+	}
+	hook_active = outer;
+	depth--;
+	stats.popped++;
+}
+
+static __noprobe __noinline void run_returns(struct shadow_frame *f, struct pt_regs *regs)
+{
+	unsigned used = 0;
+
 	for (uint32_t m = f->users; m; m &= m - 1) {
 		struct shadow_user *u = users[__builtin_ctz(m)];
 
@@ -156,9 +184,6 @@ __noprobe void return_trampoline_handler(struct pt_regs *regs)
 		}
 		used += u->data_words;
 	}
-	hook_active = outer;
-	depth--;
-	stats.popped++;
 }
 
 unsigned long shadow_stack_original(unsigned long addr, unsigned long slot)

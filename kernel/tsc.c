@@ -1,9 +1,8 @@
 /*
  * TSC calibration. The PIT's channel 2 counts at 1.193182 MHz and its gate
- * and output are visible in port 0x61, so it can time a window without
- * interrupts: start a one-shot count, spin until OUT2 goes high, and compare
- * the TSC delta. Several windows; the median resists a window stretched by
- * an SMI or, under emulation, by the host descheduling the guest.
+ * is in port 0x61, so it can time a window without interrupts: let it count
+ * down and read it (with the TSC around each read) at both ends of the
+ * window. Several windows; the median resists what sample filtering misses.
  */
 #include "kernel/tsc.h"
 #include "kernel/console.h"
@@ -15,34 +14,69 @@
 #define PORT_B		0x61
 #define PORT_B_GATE2	0x01
 #define PORT_B_SPKR	0x02
-#define PORT_B_OUT2	0x20
 
 struct tsc_info tsc = { .source = "unknown" };
 
+struct pit_sample {
+	uint64_t tsc;		/* TSC halfway through the read */
+	uint64_t spread;	/* TSC ticks the read took: its uncertainty */
+	uint32_t count;
+};
+
+/* Latch and read channel 2's counter, bracketed by TSC reads. */
+static void pit_sample(struct pit_sample *s)
+{
+	uint64_t t0 = rdtsc(), t1;
+	uint8_t lo, hi;
+
+	outb(PIT_CMD, 0x80);	/* latch channel 2 */
+	lo = inb(PIT_CH2);
+	hi = inb(PIT_CH2);
+	t1 = rdtsc();
+	s->tsc = t0 + (t1 - t0) / 2;
+	s->spread = t1 - t0;
+	s->count = lo | (uint32_t)hi << 8;
+}
+
+/*
+ * Let channel 2 count down from 0xffff (mode 0) and sample it with the TSC
+ * over `ms` milliseconds. Of the first and of the last few samples keep the
+ * one whose read was quickest: a sample stretched by an SMI, or under
+ * emulation by the host descheduling us, is simply not used.
+ */
 uint64_t tsc_measure_pit(unsigned ms)
 {
-	uint32_t count = (uint32_t)((uint64_t)PIT_HZ * ms / 1000);
-	uint64_t t0, t1;
-	uint8_t b;
+	enum { GROUP = 8 };
+	uint32_t ticks = (uint32_t)((uint64_t)PIT_HZ * ms / 1000);
+	struct pit_sample first = { 0, ~0ULL, 0 }, last[GROUP], s, end = { 0, ~0ULL, 0 };
+	unsigned n = 0;
 	unsigned long spins = 0;
+	uint8_t b;
 
-	if (count > 0xffff)
-		count = 0xffff;
-	/* Gate on, speaker off; channel 2, lobyte/hibyte, mode 0 (one-shot). */
+	if (ticks > 0xf000)
+		ticks = 0xf000;
+	/* Gate on, speaker off; channel 2, lobyte/hibyte, mode 0, count 0xffff. */
 	b = (inb(PORT_B) & ~PORT_B_SPKR) | PORT_B_GATE2;
 	outb(PORT_B, b & ~PORT_B_GATE2);
 	outb(PIT_CMD, 0xb0);
-	outb(PIT_CH2, count & 0xff);
-	outb(PIT_CH2, count >> 8);
-	outb(PORT_B, b);	/* rising gate edge starts the count */
-	t0 = rdtsc();
-	while (!(inb(PORT_B) & PORT_B_OUT2)) {
-		/* No PIT (or it never fires): give up rather than hang. */
-		if (++spins > 200000000UL)
+	outb(PIT_CH2, 0xff);
+	outb(PIT_CH2, 0xff);
+	outb(PORT_B, b);
+	do {
+		pit_sample(&s);
+		if (n < GROUP && s.spread < first.spread)
+			first = s;
+		last[n++ % GROUP] = s;
+		/* No PIT (the count never moves): give up rather than hang. */
+		if (++spins > 20000000UL)
 			return 0;
-	}
-	t1 = rdtsc();
-	return (t1 - t0) * PIT_HZ / count;
+	} while (n <= GROUP || first.count - s.count < ticks);
+	for (unsigned i = 0; i < GROUP; i++)
+		if (last[i].spread < end.spread)
+			end = last[i];
+	if (first.count <= end.count)
+		return 0;
+	return (end.tsc - first.tsc) * PIT_HZ / (first.count - end.count);
 }
 
 static uint64_t cpuid_15_hz(void)
