@@ -30,7 +30,11 @@ static void test_tsc_matches_pit(struct ktest *t)
 
 static void test_cycles_to_ns(struct ktest *t)
 {
+	uint64_t ms = tsc_cycles_to_ns(tsc.hz / 1000);
+
 	KEXPECT_EQ(t, tsc_cycles_to_ns(tsc.hz), 1000000000ULL);
+	/* The short-interval path agrees with the exact one to 0.01 %. */
+	KEXPECT(t, ms >= 999900 && ms <= 1000100);
 	KEXPECT_EQ(t, tsc_cycles_to_ns(tsc.hz * 3600), 3600ULL * 1000000000ULL);
 	KEXPECT(t, tsc_read_ordered() < tsc_read_ordered());
 }

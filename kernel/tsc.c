@@ -146,6 +146,16 @@ uint64_t tsc_measure_pit_median(unsigned n, unsigned ms)
 	return v[n / 2];
 }
 
+/* ns per cycle in 4.28 fixed point, for intervals under 2^32 cycles. */
+static uint32_t ns_per_cycle_q28;
+
+static void set_ns_per_cycle(void)
+{
+	uint64_t q = tsc.hz ? (1000000000ULL << 28) / tsc.hz : 0;
+
+	ns_per_cycle_q28 = q <= 0xffffffffULL ? (uint32_t)q : 0;
+}
+
 void tsc_init(void)
 {
 	uint64_t best;
@@ -160,6 +170,7 @@ void tsc_init(void)
 	} else if ((tsc.hz = hypervisor_hz()) != 0) {
 		tsc.source = "hypervisor";
 	}
+	set_ns_per_cycle();
 	if (tsc.hz)
 		printk("tsc: %llu.%03llu MHz (%s)%s%s\n", (unsigned long long)(tsc.hz / 1000000),
 		       (unsigned long long)(tsc.hz / 1000 % 1000), tsc.source,
@@ -173,6 +184,9 @@ uint64_t tsc_cycles_to_ns(uint64_t cycles)
 {
 	if (!tsc.hz)
 		return 0;
+	/* Under a second (trace durations): one 32x32 multiply, no division. */
+	if (cycles < tsc.hz && cycles <= 0xffffffffULL && ns_per_cycle_q28)
+		return ((uint64_t)(uint32_t)cycles * ns_per_cycle_q28) >> 28;
 	/* Split to avoid overflowing 64 bits for long intervals. */
 	return cycles / tsc.hz * 1000000000ULL + cycles % tsc.hz * 1000000000ULL / tsc.hz;
 }
