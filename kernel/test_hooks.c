@@ -16,6 +16,7 @@
 #include "kernel/traps.h"
 #include "kernel/unwind.h"
 #include "lib/format.h"
+#include "lib/ringbuf.h"
 #include "kernel/errno.h"
 #include "lib/string.h"
 
@@ -406,27 +407,47 @@ static void leaf_returned(struct rethook *rh, struct pt_regs *regs, void *data)
 	graph_seen_ret = (int)regs->ax;
 }
 
+static int count_records(enum trace_type type, unsigned long ip)
+{
+	int n = 0;
+
+	for (unsigned long i = 0; i < ringbuf_count(trace_buffer()); i++) {
+		const struct trace_record *r = ringbuf_peek(trace_buffer(), i);
+		if (r->type == type && r->ip == ip)
+			n++;
+	}
+	return n;
+}
+
+/* The function tracer, a return hook and the graph tracer on one function. */
 static void test_all_users_together(struct ktest *t)
 {
 	int n = 0;
 	struct ftrace_ops c = { .func = count_call, .private = &n };
 	struct rethook rh = { .symbol = "hooktest_leaf", .handler = leaf_returned };
 	struct shadow_stats before, after;
+	unsigned long leaf = (unsigned long)hooktest_leaf;
 
-	trace_reset();
-	KEXPECT_EQ(t, ftrace_ops_register_ip(&c, (unsigned long)hooktest_leaf), 0);
+	KEXPECT_EQ(t, function_tracer_start("hooktest_leaf"), 0);
+	KEXPECT_EQ(t, ftrace_ops_register_ip(&c, leaf), 0);
 	KEXPECT_EQ(t, rethook_register(&rh), 0);
 	KEXPECT_EQ(t, fgraph_start("hooktest_*", 0), 0);
+	trace_reset();
 	shadow_stack_get_stats(&before);
 	KEXPECT_EQ(t, hooktest_outer(4), 14);
 	shadow_stack_get_stats(&after);
 	fgraph_stop();
 	rethook_unregister(&rh);
 	ftrace_ops_unregister(&c);
+	function_tracer_stop();
 	KEXPECT_EQ(t, n, 1);
 	KEXPECT_EQ(t, graph_seen_ret, 12);
+	KEXPECT_EQ(t, count_records(TRACE_FUNCTION, leaf), 1);
+	KEXPECT_EQ(t, count_records(TRACE_GRAPH_ENTRY, leaf), 1);
+	KEXPECT_EQ(t, count_records(TRACE_GRAPH_RETURN, leaf), 1);
 	/* One frame per call, whatever the number of users: outer, middle, leaf. */
 	KEXPECT_EQ(t, after.pushed - before.pushed, 3);
+	trace_reset();
 }
 
 /* ---- unwinding through the trampoline ---- */
