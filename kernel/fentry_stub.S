@@ -1,7 +1,8 @@
 /*
  * __fentry__: the target of the `call __fentry__` the compiler puts at the
- * start of every traced function (-pg -mfentry). Until the fentry machinery
- * rewrites the call sites it only returns.
+ * start of every traced function (-pg -mfentry), the same on both arches.
+ * ftrace_init turns every call site into a nop at boot; until then the
+ * calls land here and return.
  */
 	.text
 	.globl __fentry__
