@@ -56,4 +56,10 @@ void arch_longjmp(struct arch_jmp_buf *jb, int val) __attribute__((noreturn));
 /* boot.S: the boot stack is [boot_stack_top - BOOT_STACK_SIZE, boot_stack_top). */
 extern char boot_stack_top[];
 
+/*
+ * kprobes_arch.c: pt_regs offset of general register n in encoding order
+ * (ax cx dx bx sp bp si di, then r8-r15 on x86_64; i386 uses 0-7).
+ */
+extern const uint8_t arch_gpr_offset[16];
+
 #endif

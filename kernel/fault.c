@@ -7,6 +7,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/kallsyms.h"
+#include "kernel/kprobes.h"
 #include "kernel/power.h"
 #include "kernel/unwind.h"
 
@@ -16,6 +17,7 @@ struct fault_catcher {
 	struct arch_jmp_buf jb;
 	struct fault_record *rec;
 	struct fault_catcher *prev;
+	struct kprobe *kprobe;		/* whose handler was running at fault_catch */
 };
 
 static struct fault_catcher *catcher;	/* innermost active fault_catch */
@@ -83,10 +85,11 @@ void __noprobe fault_report(struct pt_regs *regs)
 
 int __noprobe fault_catch(void (*fn)(void *), void *arg, struct fault_record *rec)
 {
-	struct fault_catcher c = { .rec = rec, .prev = catcher };
+	struct fault_catcher c = { .rec = rec, .prev = catcher, .kprobe = kprobe_running() };
 	unsigned long flags = read_flags();
 
 	if (arch_setjmp(&c.jb)) {
+		kprobe_set_running(c.kprobe);	/* a handler that caught its own fault goes on */
 		/* fault_catch_take already unlinked c; the trap left IF clear */
 		if (flags & FLAGS_IF)
 			irq_enable();
@@ -101,6 +104,8 @@ int __noprobe fault_catch(void (*fn)(void *), void *arg, struct fault_record *re
 void __noprobe fault_catch_take(struct pt_regs *regs)
 {
 	struct fault_catcher *c = catcher;
+
+	kprobe_fault(regs, c ? c->kprobe : NULL);	/* a slot's ip as the probed one, name the probe */
 
 	if (!c)
 		return;

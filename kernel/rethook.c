@@ -4,6 +4,7 @@
 #include "kernel/errno.h"
 #include "kernel/fentry.h"
 #include "kernel/kallsyms.h"
+#include "kernel/kprobes.h"
 
 static struct rethook *to_rethook(struct shadow_user *u)
 {
@@ -29,6 +30,33 @@ static __noprobe void rethook_return(struct shadow_user *u, unsigned long func,
 	rh->handler(rh, regs, data);
 }
 
+/* Entry through a kprobe on the first instruction (no fentry site): as fentry_handler. */
+static __noprobe int rethook_kprobe_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct rethook *rh = kp->data;
+
+	if (hook_active) {
+		rh->user.missed++;
+		return 0;
+	}
+	hook_active = 1;
+	shadow_stack_enter(rh->addr, regs, 1u << rh->user.id);
+	hook_active = 0;
+	return 0;
+}
+
+static int entry_kprobe_register(struct rethook *rh)
+{
+	unsigned long off = 1;
+
+	if (!sym_lookup(rh->addr, &off, NULL) || off) {
+		printk("rethook: %#lx is not the start of a function\n", rh->addr);
+		return -EINVAL;
+	}
+	rh->entry_kprobe = (struct kprobe){ .addr = rh->addr, .pre_handler = rethook_kprobe_entry, .data = rh };
+	return kprobe_register(&rh->entry_kprobe);
+}
+
 int rethook_register(struct rethook *rh)
 {
 	unsigned long addr = rh->addr;
@@ -44,10 +72,6 @@ int rethook_register(struct rethook *rh)
 		printk("rethook: unknown symbol '%s'\n", rh->symbol);
 		return -ENOENT;
 	}
-	if (!fentry_site_exists(addr)) {
-		printk("rethook: %s has no fentry site\n", rh->symbol ? rh->symbol : "address");
-		return -ENOENT;
-	}
 	rh->addr = addr;
 	rh->user.name = rh->symbol;
 	rh->user.entry = rethook_entry;
@@ -57,7 +81,10 @@ int rethook_register(struct rethook *rh)
 	err = shadow_user_register(&rh->user);
 	if (err)
 		return err;
-	err = fentry_add_shadow_user(addr, rh->user.id);
+	if (fentry_site_exists(addr))
+		err = fentry_add_shadow_user(addr, rh->user.id);
+	else
+		err = entry_kprobe_register(rh);
 	if (err) {
 		shadow_user_unregister(&rh->user);
 		return err;
@@ -70,7 +97,10 @@ int rethook_unregister(struct rethook *rh)
 {
 	if (!rh->registered)
 		return -ENOENT;
-	fentry_remove_shadow_user(rh->addr, rh->user.id);
+	if (rh->entry_kprobe.site)
+		kprobe_unregister(&rh->entry_kprobe);
+	else
+		fentry_remove_shadow_user(rh->addr, rh->user.id);
 	rh->nmissed = rh->user.missed;
 	shadow_user_unregister(&rh->user);
 	rh->registered = 0;
