@@ -7,6 +7,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/kallsyms.h"
+#include "kernel/fentry.h"
 #include "kernel/kprobes.h"
 #include "kernel/power.h"
 #include "kernel/unwind.h"
@@ -87,9 +88,11 @@ int __noprobe fault_catch(void (*fn)(void *), void *arg, struct fault_record *re
 {
 	struct fault_catcher c = { .rec = rec, .prev = catcher, .kprobe = kprobe_running() };
 	unsigned long flags = read_flags();
+	int hooks = hook_active;
 
 	if (arch_setjmp(&c.jb)) {
 		kprobe_set_running(c.kprobe);	/* a handler that caught its own fault goes on */
+		hook_active = hooks;		/* a hook we jumped out of is over */
 		/* fault_catch_take already unlinked c; the trap left IF clear */
 		if (flags & FLAGS_IF)
 			irq_enable();

@@ -216,6 +216,10 @@ static int site_set_ops(struct fentry_site *s, struct ftrace_ops *add, struct ft
 	struct ftrace_ops **ops = NULL, **old = s->ops;
 	unsigned k = 0;
 
+	/* From inside a hook the array may be the one being walked: refuse. */
+	if (hook_active)
+		return -EBUSY;
+
 	if (n) {
 		ops = kmalloc((n + 1) * sizeof(*ops));
 		if (!ops)
@@ -315,6 +319,8 @@ int ftrace_ops_unregister(struct ftrace_ops *ops)
 {
 	if (!ops->registered)
 		return -ENOENT;
+	if (hook_active)
+		return -EBUSY;
 	for (unsigned long i = 0; i < nr_sites; i++) {
 		struct fentry_site *s = &sites[i];
 

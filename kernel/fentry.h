@@ -39,7 +39,10 @@ struct ftrace_ops {
 
 void ftrace_init(void);	/* nop out every site; called once at boot */
 
-/* Attach ops to every site whose function matches ops->filter. */
+/*
+ * Attach ops to every site whose function matches ops->filter. These calls
+ * are refused (-EBUSY) from inside a hook callback.
+ */
 int ftrace_ops_register(struct ftrace_ops *ops);
 /* Attach ops to the one function at addr (a function start with a site). */
 int ftrace_ops_register_ip(struct ftrace_ops *ops, unsigned long addr);
