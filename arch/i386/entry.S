@@ -128,7 +128,7 @@ trap_entry:
 	 *
 	 * These four writes stay clear of pt_regs while the handler lowered
 	 * regs->sp by at most 4 words (GAP_PAD / 4 + 1): the limit on emulated
-	 * pushes. They go through %ds, so they come before %ds is restored.
+	 * pushes.
 	 */
 	movl	PT_SP(%esp), %eax
 	subl	$16, %eax
@@ -140,14 +140,11 @@ trap_entry:
 	movl	%ecx, 4(%eax)
 	movl	PT_AX(%esp), %ecx
 	movl	%ecx, 0(%eax)
-	movl	PT_DS(%esp), %ecx
-	movl	%ecx, %ds
-	movl	PT_ES(%esp), %ecx
-	movl	%ecx, %es
-	movl	PT_FS(%esp), %ecx
-	movl	%ecx, %fs
-	movl	PT_GS(%esp), %ecx
-	movl	%ecx, %gs
+	/*
+	 * Segment registers are saved for fault reports but not restored: the
+	 * kernel's flat segments never change, and a segment load costs far
+	 * more than its one instruction on real CPUs (as in the trampoline).
+	 */
 	movl	PT_BX(%esp), %ebx
 	movl	PT_CX(%esp), %ecx
 	movl	PT_DX(%esp), %edx
