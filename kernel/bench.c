@@ -10,6 +10,7 @@
 #include "kernel/bench.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/cpuinfo.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/tsc.h"
@@ -98,41 +99,7 @@ static const char *unit(void)
 	return kopt.icount ? "instructions" : "cycles";
 }
 
-/* ---- the machine: CPU model, hypervisor ---- */
-
-struct bench_cpu {
-	char vendor[13], brand[49], hypervisor[13];
-	int under_hypervisor;
-};
-
-static void cpu_ident(struct bench_cpu *c)
-{
-	uint32_t r[4];
-	char *b;
-
-	memset(c, 0, sizeof(*c));
-	cpuid(0, r);
-	memcpy(c->vendor, &r[1], 4);
-	memcpy(c->vendor + 4, &r[3], 4);
-	memcpy(c->vendor + 8, &r[2], 4);
-	cpuid(0x80000000, r);
-	if (r[0] >= 0x80000004)
-		for (uint32_t i = 0; i < 3; i++) {
-			cpuid(0x80000002 + i, r);
-			memcpy(c->brand + 16 * i, r, 16);
-		}
-	for (b = c->brand; *b == ' '; b++)
-		;
-	memmove(c->brand, b, strlen(b) + 1);
-	cpuid(1, r);
-	c->under_hypervisor = !!(r[2] & (1u << 31));
-	if (c->under_hypervisor) {
-		cpuid(0x40000000, r);	/* "KVMKVMKVM", "TCGTCGTCGTCG", "VMwareVMware" ... */
-		memcpy(c->hypervisor, &r[1], 4);
-		memcpy(c->hypervisor + 4, &r[2], 4);
-		memcpy(c->hypervisor + 8, &r[3], 4);
-	}
-}
+/* ---- the machine: CPU model (kernel/cpuinfo.h), hypervisor ---- */
 
 /* s as a JSON string body: quotes, backslashes and control bytes escaped. */
 static const char *json_escape(char *buf, unsigned size, const char *s)
@@ -157,10 +124,10 @@ static const char *json_escape(char *buf, unsigned size, const char *s)
 
 static void print_info(const struct bench_scenario *const *list, unsigned n)
 {
-	struct bench_cpu c;
+	struct cpu_info c;
 	char brand[120], vendor[40], hv[40], mhz[24];
 
-	cpu_ident(&c);
+	cpu_identify(&c);
 	bench_fixed(mhz, sizeof(mhz), (long long)(tsc.hz / 1000));
 	printk("\nbench: %s on %s\n", ARCH_NAME, c.brand[0] ? c.brand : "an unnamed CPU");
 	printk("bench: %s, %s%s; tsc %s MHz (%s)%s\n", c.vendor,

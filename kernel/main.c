@@ -6,6 +6,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/cpuinfo.h"
 #include "kernel/fentry.h"
 #include "kernel/fgraph.h"
 #include "kernel/kallsyms.h"
@@ -22,33 +23,13 @@
 
 static void cpu_print(void)
 {
-	uint32_t r[4];
-	char vendor[13], brand[49];
+	struct cpu_info c;
 
-	cpuid(0, r);
-	memcpy(vendor, &r[1], 4);
-	memcpy(vendor + 4, &r[3], 4);
-	memcpy(vendor + 8, &r[2], 4);
-	vendor[12] = 0;
-	brand[0] = 0;
-	cpuid(0x80000000, r);
-	if (r[0] >= 0x80000004) {
-		for (uint32_t i = 0; i < 3; i++) {
-			cpuid(0x80000002 + i, r);
-			memcpy(brand + 16 * i, r, 16);
-		}
-		brand[48] = 0;
-	}
-	cpuid(1, r);
-	printk("cpu: %s family %u model %u stepping %u%s\n", vendor,
-	       ((r[0] >> 8) & 0xf) + ((r[0] >> 20) & 0xff), ((r[0] >> 4) & 0xf) | ((r[0] >> 12) & 0xf0),
-	       r[0] & 0xf, (r[2] & (1u << 31)) ? ", hypervisor" : "");
-	if (brand[0]) {
-		const char *b = brand;
-		while (*b == ' ')
-			b++;
-		printk("cpu: %s\n", b);
-	}
+	cpu_identify(&c);
+	printk("cpu: %s family %u model %u stepping %u%s%s\n", c.vendor, c.family, c.model,
+	       c.stepping, c.under_hypervisor ? ", hypervisor " : "", c.hypervisor);
+	if (c.brand[0])
+		printk("cpu: %s\n", c.brand);
 }
 
 static void finish(int failures)
