@@ -4,9 +4,11 @@
  *
  * A hit: #BP at a site -> pre_handlers -> the instruction (emulated here,
  * or iret to its slot: boosted slots jmp back, single-step slots end in an
- * int3 that comes back here for the post_handlers). The per-CPU state kcb
- * says whether a handler runs (a hit then only counts a miss and executes
- * the instruction) and which slot is being single-stepped.
+ * int3 that comes back here for the post_handlers). An optimized site
+ * (optprobes.c) is hit through its detour and the trampoline instead:
+ * optprobe_handler. The per-CPU state kcb says whether a handler runs (a
+ * hit then only counts a miss and executes the instruction) and which slot
+ * is being single-stepped.
  *
  * Probe machinery: every function here is __noprobe (kprobes refuse to
  * probe them) and the file is in notrace.list. Registration calls
@@ -15,6 +17,7 @@
  */
 #include "kernel/kprobes_internal.h"
 #include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/fentry.h"
 #include "kernel/kallsyms.h"
@@ -72,6 +75,17 @@ static inline __attribute__((always_inline)) struct kprobe_site *site_find(unsig
 
 /* ---- the hit path ---- */
 
+/* p's pre_handler, as the running one: nonzero when it redirected. */
+static inline __attribute__((always_inline)) int call_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	int redirected;
+
+	kcb.running = p;
+	redirected = p->pre_handler(p, regs);
+	kcb.running = NULL;
+	return redirected;
+}
+
 static __noprobe void post_handlers(struct kprobe_site *s, struct pt_regs *regs)
 {
 	for (struct kprobe *p = s->probes; p; p = p->next) {
@@ -117,8 +131,12 @@ static __noprobe int step_done(struct pt_regs *regs)
 	return 1;
 }
 
-/* Everything but the common case: a chain, a disabled probe, a reentrant hit. */
-static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *regs)
+/*
+ * Everything but the common case: a chain, a disabled probe, a reentrant
+ * hit. copy: nonzero when the hit came through a detour (optprobes.c),
+ * whose copy of the instruction(s) then runs instead of run_insn's way.
+ */
+static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *regs, unsigned long copy)
 {
 	struct kprobe *p, *next;
 
@@ -127,25 +145,24 @@ static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *
 		for (p = s->probes; p; p = p->next)
 			if (!p->disabled && p->site == s)
 				p->nmissed++;
-		run_insn(s, regs, 1);
+		if (copy)
+			regs->ip = copy;
+		else
+			run_insn(s, regs, 1);
 		return 1;
 	}
 	for (p = s->probes; p; p = next) {
 		if (!p->disabled && p->site == s) {
 			p->nhit++;
-			if (p->pre_handler) {
-				int redirected;
-
-				kcb.running = p;
-				redirected = p->pre_handler(p, regs);
-				kcb.running = NULL;
-				if (redirected)
-					return 1;
-			}
+			if (p->pre_handler && call_pre(p, regs))
+				return 1;
 		}
 		next = p->next;		/* after the handler: it may unregister p */
 	}
-	run_insn(s, regs, 0);
+	if (copy)
+		regs->ip = copy;
+	else
+		run_insn(s, regs, 0);
 	return 1;
 }
 
@@ -171,19 +188,38 @@ static __noprobe int kprobe_int3(struct pt_regs *regs)
 	regs->ip = addr;
 	p = s->single;
 	if (unlikely(!p || kcb.running))
-		return hit_slow(s, regs);
+		return hit_slow(s, regs, 0);
 	p->nhit++;
-	if (p->pre_handler) {
-		int redirected;
-
-		kcb.running = p;
-		redirected = p->pre_handler(p, regs);
-		kcb.running = NULL;
-		if (redirected)
-			return 1;
-	}
+	if (p->pre_handler && call_pre(p, regs))
+		return 1;
 	run_insn(s, regs, 0);
 	return 1;
+}
+
+/*
+ * An optimized site: the jmp at s->addr led to its detour slot, whose
+ * `call optprobe_entry` entered the trampoline with regs->ip = the slot and
+ * regs->sp = the probed code's stack pointer. As kprobe_int3 from here,
+ * interrupts off like an int3's handlers (the trampoline's popf restores
+ * them); then on to the slot's copy of the displaced instructions, always
+ * (s->addr's bytes may be half patched: see optprobes.c).
+ */
+void __noprobe optprobe_handler(struct pt_regs *regs)
+{
+	unsigned long slot = regs->ip;
+	struct kprobe_site *s = opt_slot_site(slot);
+	struct kprobe *p = s->single;
+
+	irq_disable();
+	regs->ip = s->addr;
+	if (unlikely(!p || kcb.running)) {
+		hit_slow(s, regs, slot + OPT_CALL_SIZE);
+		return;
+	}
+	p->nhit++;
+	if (p->pre_handler && call_pre(p, regs))
+		return;
+	regs->ip = slot + OPT_CALL_SIZE;
 }
 
 static struct trap_hook kprobe_hook = { .handler = kprobe_int3 };
@@ -205,16 +241,14 @@ static __noprobe void kprobe_ftrace(unsigned long ip, unsigned long parent_ip, s
 	kcb.ftrace_site = s;
 	if (unlikely(!p || kcb.running || s->post)) {
 		regs->ip = ip;
-		hit_slow(s, regs);
+		hit_slow(s, regs, 0);
 	} else {
 		/* the common case: one probe, no post_handler, as kprobe_int3 */
 		p->nhit++;
 		if (p->pre_handler) {
 			regs->ip = ip;
-			kcb.running = p;
-			if (!p->pre_handler(p, regs))
+			if (!call_pre(p, regs))
 				regs->ip = ip + FENTRY_CALL_SIZE;
-			kcb.running = NULL;
 		}
 	}
 	kcb.ftrace_site = NULL;
@@ -235,6 +269,7 @@ void __noprobe kprobe_fault(struct pt_regs *regs, const struct kprobe *resumes)
 		printk("kprobes: fault in the out-of-line copy of %s (%#lx): ip shown as the probed address\n",
 		       where, s->addr);
 	}
+	opt_fault(regs);
 	if (kcb.running && kcb.running != resumes) {
 		sym_format(where, sizeof(where), kcb.running->addr);
 		printk("kprobes: fault in a handler of the kprobe at %s (%#lx)\n", where, kcb.running->addr);
@@ -311,8 +346,14 @@ static __noprobe void site_remove(struct kprobe_site *s)
 	nr_sites--;
 }
 
+struct kprobe_site *__noprobe kp_site_find(unsigned long addr)
+{
+	return table ? site_find(addr) : NULL;
+}
+
 static __noprobe void site_free(struct kprobe_site *s)
 {
+	opt_forget(s);
 	if (s->slot)
 		kp_slot_free(s);
 	kfree(s->ops);
@@ -323,7 +364,8 @@ static __noprobe int site_update(struct kprobe_site *s);
 
 /*
  * Unless a hit is in progress (it may be in their slots or their ops):
- * finish a deferred fentry change, free unregistered sites.
+ * finish a deferred fentry change, free unregistered sites, optimize the
+ * sites waiting for it.
  */
 static __noprobe void reap(void)
 {
@@ -341,19 +383,27 @@ static __noprobe void reap(void)
 		graveyard = s->dead_next;
 		site_free(s);
 	}
+	opt_flush();
 }
 
 /* ---- validation: every check before anything changes ---- */
 
-/* The bytes at pos as they were before our int3s (only first bytes change). */
+/* The bytes at pos as they were before our int3s and optimized jmps. */
 static __noprobe void read_orig(unsigned long pos, uint8_t *buf, size_t n)
 {
 	struct kprobe_site *s;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		buf[i] = ((const volatile uint8_t *)pos)[i];
-	if (n && buf[0] == INT3 && table && (s = site_find(pos)))
-		buf[0] = s->orig[0];
+		if (buf[i] == INT3 && (s = kp_site_find(pos + i)))
+			buf[i] = s->orig[0];
+	}
+	opt_recover(pos, buf, n);
+}
+
+void __noprobe kprobe_read_text(unsigned long addr, void *buf, size_t n)
+{
+	read_orig(addr, buf, n);
 }
 
 /*
@@ -462,10 +512,6 @@ static __noprobe int site_create(unsigned long addr, int want_post, struct kprob
 	err = check_boundary(addr - off, end, addr, why);
 	if (err)
 		return err;
-	if (*(const volatile uint8_t *)addr == INT3) {
-		*why = "already holds an int3 that is not a kprobe's";
-		return -EBUSY;
-	}
 	s = kzalloc(sizeof(*s));
 	if (!s) {
 		*why = "out of memory";
@@ -474,6 +520,11 @@ static __noprobe int site_create(unsigned long addr, int want_post, struct kprob
 	s->addr = addr;
 	n = end - addr < INSN_MAX_LEN ? end - addr : INSN_MAX_LEN;
 	read_orig(addr, s->orig, n);
+	if (s->orig[0] == INT3) {
+		kfree(s);
+		*why = "already holds an int3 that is not a kprobe's";
+		return -EBUSY;
+	}
 	err = kp_prepare(s, n, why);
 	if (!err && s->kind != KP_EMULATE) {
 		s->kind = want_post ? KP_SSTEP : KP_BOOST;
@@ -508,6 +559,12 @@ static __noprobe int site_update(struct kprobe_site *s)
 	}
 	s->single = enabled == 1 ? single : NULL;
 	s->post = (uint8_t)post;
+	if (s->kind == KP_OPT) {
+		if (enabled && !post)
+			return 0;	/* its detour serves them all */
+		opt_unoptimize(s);
+	}
+	opt_queue(s);
 	if (s->op == KP_OP_COPY && s->kind != (post ? KP_SSTEP : KP_BOOST)) {
 		s->kind = post ? KP_SSTEP : KP_BOOST;
 		kp_slot_set_tail(s);
@@ -583,6 +640,7 @@ int __noprobe kprobe_register(struct kprobe *p)
 		hooked = trap_hook_register(VEC_BP, &kprobe_hook) == 0;
 
 	/* Nothing below fails or calls probe-able code before the int3 is in. */
+	opt_make_room(addr);
 	p->addr = addr;
 	if (!p->symbol)
 		p->offset = 0;	/* registering it again probes the same place */
@@ -610,6 +668,7 @@ int __noprobe kprobe_register(struct kprobe *p)
 		}
 		return refused(p, addr, err, "cannot attach to the fentry site");
 	}
+	reap();		/* optimizes it when it can be */
 	return 0;
 }
 
@@ -631,10 +690,12 @@ int __noprobe kprobe_unregister(struct kprobe *p)
 	nr_probes--;
 	if (s->probes) {
 		site_update(s);
+		reap();
 		return 0;
 	}
 	site_update(s);		/* no probes: the original byte goes back */
 	site_remove(s);
+	opt_queue_before(s->addr);
 	s->dead_next = graveyard;
 	graveyard = s;
 	reap();
@@ -659,6 +720,7 @@ static __noprobe int set_disabled(struct kprobe *p, int disabled)
 		return err;
 	}
 	p->status = disabled ? "disabled" : "armed";
+	reap();
 	return 0;
 }
 
@@ -678,7 +740,7 @@ const char *__noprobe kprobe_kind(const struct kprobe *p)
 {
 	static const char *const kinds[] = {
 		[KP_EMULATE] = "emulated", [KP_BOOST] = "boosted", [KP_SSTEP] = "single-step",
-		[KP_FTRACE] = "ftrace",
+		[KP_FTRACE] = "ftrace", [KP_OPT] = "optimized",
 	};
 
 	return p && p->site ? kinds[p->site->kind] : "-";
@@ -706,8 +768,10 @@ void __noprobe kprobe_report(void)
 		for (struct kprobe_site *s = table->bucket[i]; s; s = s->hnext) {
 			sym_format(where, sizeof(where), s->addr);
 			for (struct kprobe *p = s->probes; p; p = p->next)
-				printk("  %-40s %#-18lx %-12s %10lu %8lu  %s\n", where, s->addr,
-				       kprobe_kind(p), p->nhit, p->nmissed, p->status);
+				printk("  %-40s %#-18lx %-12s %10lu %8lu  %s%s%s\n", where, s->addr,
+				       kprobe_kind(p), p->nhit, p->nmissed, p->status,
+				       s->kind == KP_OPT ? "" : "; not optimized: ",
+				       s->kind == KP_OPT ? "" : kprobe_opt_status(p));
 		}
 	}
 }

@@ -14,6 +14,16 @@
  *   ftrace       on an fentry site (a traced function's first instruction):
  *                no int3; an ftrace_ops there calls the handlers, the
  *                5-byte nop counting as the instruction.
+ *   optimized    no trap at all: the int3 and the next 4 bytes become a
+ *                `jmp` to a detour slot that enters the shared
+ *                call_to_exception_trampoline, runs the handlers, then a
+ *                copy of the displaced instructions and a jmp back (see
+ *                kernel/optprobes.c). By default every armed probe whose
+ *                address qualifies is optimized, right after the change
+ *                that allows it (registration, the last post_handler
+ *                gone ...); kprobe_opt_status says why one is not. A
+ *                post_handler, a disabled probe, or a new probe inside its
+ *                5 bytes turns it back into its int3 probe first.
  *
  * RIP-relative operands are relocated for the slot (x86_64). Several probes
  * on one address share one int3 and one slot (a chain, in registration
@@ -25,6 +35,7 @@
  */
 #ifndef KERNEL_KPROBES_H
 #define KERNEL_KPROBES_H
+#include <stddef.h>
 #include "kernel/arch.h"
 
 struct kprobe;
@@ -40,6 +51,15 @@ struct kprobe_site;
  * instead: the probed instruction is then NOT executed, no post_handler
  * runs, and the later probes of a chain on the same address are not called
  * (nor counted). Execution resumes at regs->ip with regs as left.
+ *
+ * The same holds on an optimized probe: the handlers see exactly the
+ * registers an int3 hit would show (regs->ip the probed address, regs->sp
+ * and flags those of the probed code) and the trampoline resumes at
+ * regs->ip, so a redirect is honoured; the displaced instructions run (from
+ * the detour's copy) only on return 0. Its handlers run with interrupts
+ * off, as an int3 probe's do; regs->sp may be lowered by at most two words
+ * there (four on an int3 probe). No redirect, from any probe, may land
+ * inside an optimized probe's 5 bytes (bytes 1-4 hold its jmp's rel32).
  */
 typedef int (*kprobe_pre_handler_t)(struct kprobe *p, struct pt_regs *regs);
 /*
@@ -101,13 +121,30 @@ int kprobe_unregister(struct kprobe *p);
 int kprobe_disable(struct kprobe *p);
 int kprobe_enable(struct kprobe *p);
 
-/* How p's instruction runs: "boosted", "single-step", "emulated", "ftrace" ("-": not registered). */
+/*
+ * How p's instruction runs: "boosted", "single-step", "emulated", "ftrace",
+ * "optimized" ("-": not registered).
+ */
 const char *kprobe_kind(const struct kprobe *p);
+/* "optimized", or why p's address is not ("-": not registered). */
+const char *kprobe_opt_status(const struct kprobe *p);
+/*
+ * Optimize probes that qualify (on: the default) or never (off: every
+ * optimized probe goes back to its int3 now). Turning it on acts on probes
+ * registered, enabled or changed afterwards. Returns the previous setting.
+ * Not from a probe handler.
+ */
+int kprobe_set_optimize(int on);
+/*
+ * The text [addr, addr + n) as it was before kprobes patched it (int3s,
+ * optimized jmps): what a decoder of probed code must read.
+ */
+void kprobe_read_text(unsigned long addr, void *buf, size_t n);
 /* Registered probes, and distinct probed addresses. */
 unsigned long kprobe_count(void);
 unsigned long kprobe_site_count(void);
 
-/* One line per probe: symbol+offset, address, kind, hits, misses, status. */
+/* One line per probe: symbol+offset, address, kind, hits, misses, status (and why not optimized). */
 void kprobe_report(void);
 
 /*

@@ -357,7 +357,7 @@ static __noprobe unsigned tail_size(const struct kprobe_site *s)
 }
 
 /* The rel32 that reaches `to` from an instruction ending at from_end; 0 if out of reach. */
-static __noprobe int rel32(unsigned long from_end, unsigned long to, int32_t *out)
+int __noprobe kp_rel32(unsigned long from_end, unsigned long to, int32_t *out)
 {
 	long d = (long)(to - from_end);
 
@@ -367,7 +367,7 @@ static __noprobe int rel32(unsigned long from_end, unsigned long to, int32_t *ou
 	return 1;
 }
 
-static __noprobe void put32(uint8_t *p, int32_t v)
+void __noprobe kp_put32(uint8_t *p, int32_t v)
 {
 	for (int i = 0; i < 4; i++)
 		p[i] = (uint8_t)((uint32_t)v >> (8 * i));
@@ -382,9 +382,27 @@ static __noprobe void make_tail(const struct kprobe_site *s, uint8_t *slot, uint
 		return;
 	}
 	/* execmem is within rel32 reach of text (checked by execmem) */
-	rel32((unsigned long)slot + s->len + JMP32_SIZE, s->addr + s->len, &rel);
+	kp_rel32((unsigned long)slot + s->len + JMP32_SIZE, s->addr + s->len, &rel);
 	tail[0] = JMP32;
-	put32(tail + 1, rel);
+	kp_put32(tail + 1, rel);
+}
+
+int __noprobe kp_copy_insn(const struct kprobe_site *s, unsigned long at, uint8_t *buf, const char **why)
+{
+	for (unsigned k = 0; k < s->len; k++)
+		buf[k] = s->orig[k];
+	if (s->rip_disp) {
+		int32_t disp = (int32_t)((uint32_t)buf[s->rip_disp] | (uint32_t)buf[s->rip_disp + 1] << 8 |
+					 (uint32_t)buf[s->rip_disp + 2] << 16 | (uint32_t)buf[s->rip_disp + 3] << 24);
+		int32_t nd;
+
+		if (!kp_rel32(at + s->len, s->addr + s->len + (long)disp, &nd)) {
+			*why = "RIP-relative operand out of reach of the out-of-line slot";
+			return -ERANGE;
+		}
+		kp_put32(buf + s->rip_disp, nd);
+	}
+	return 0;
 }
 
 int __noprobe kp_slot_alloc(struct kprobe_site *s, const char **why)
@@ -408,19 +426,8 @@ int __noprobe kp_slot_alloc(struct kprobe_site *s, const char **why)
 	while (pg->owner[i])
 		i++;
 	slot = pg->base + i * SLOT_SIZE;
-	for (unsigned k = 0; k < s->len; k++)
-		buf[k] = s->orig[k];
-	if (s->rip_disp) {
-		int32_t disp = (int32_t)((uint32_t)buf[s->rip_disp] | (uint32_t)buf[s->rip_disp + 1] << 8 |
-					 (uint32_t)buf[s->rip_disp + 2] << 16 | (uint32_t)buf[s->rip_disp + 3] << 24);
-		int32_t nd;
-
-		if (!rel32((unsigned long)slot + s->len, s->addr + s->len + (long)disp, &nd)) {
-			*why = "RIP-relative operand out of reach of the out-of-line slot";
-			return -ERANGE;
-		}
-		put32(buf + s->rip_disp, nd);
-	}
+	if (kp_copy_insn(s, (unsigned long)slot, buf, why))
+		return -ERANGE;
 	make_tail(s, slot, buf + s->len);
 	if (text_poke(slot, buf, s->len + tail_size(s))) {
 		*why = "cannot write the out-of-line slot";

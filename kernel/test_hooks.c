@@ -22,6 +22,7 @@
 
 void call_to_exception_trampoline(void);
 void fentry_caller(void);
+void optprobe_entry(void);
 
 /* ---- targets (noinline, traced) ---- */
 
@@ -541,6 +542,7 @@ static void test_one_trampoline(struct ktest *t)
 {
 	KEXPECT(t, jumps_to_trampoline(fentry_caller, 1));
 	KEXPECT(t, jumps_to_trampoline(return_trampoline, 2));
+	KEXPECT(t, jumps_to_trampoline(optprobe_entry, 1));	/* optimized kprobes' detours */
 	KEXPECT_EQ(t, sym_addr("call_to_exception_trampoline"), (unsigned long)call_to_exception_trampoline);
 }
 

@@ -31,7 +31,6 @@
 #define FLAGS_IF	0x200ul
 #define FLAGS_RF	0x10000ul
 #define INT3		0xcc
-#define MAX_INSNS	320
 #define MAX_FUNC	2048
 #define MAX_LOGS	8	/* failure lines per sweep */
 
@@ -40,14 +39,7 @@ void trap_dispatch(struct pt_regs *regs);
 
 /* ---- helpers ---- */
 
-/* A function as a list of instructions (decoded from its kallsyms extent). */
-struct func {
-	unsigned long start, size;
-	unsigned n;
-	unsigned long insn[MAX_INSNS];
-};
-
-static int decode_func(const void *fn, struct func *f)
+int kpt_decode_func(const void *fn, struct kpt_func *f)
 {
 	unsigned long pos;
 
@@ -57,10 +49,14 @@ static int decode_func(const void *fn, struct func *f)
 		return -1;
 	for (pos = f->start; pos < f->start + f->size;) {
 		unsigned long left = f->start + f->size - pos;
+		size_t n = left < INSN_MAX_LEN ? left : INSN_MAX_LEN;
+		uint8_t buf[INSN_MAX_LEN];
 		struct insn in;
-		int len = insn_decode(&in, (const void *)pos, left < INSN_MAX_LEN ? left : INSN_MAX_LEN, MODE);
+		int len;
 
-		if (len < 0 || f->n == MAX_INSNS)
+		kprobe_read_text(pos, buf, n);	/* as it was before probes patched it */
+		len = insn_decode(&in, buf, n, MODE);
+		if (len < 0 || f->n == KPT_MAX_INSNS)
 			return -1;
 		f->insn[f->n++] = pos;
 		pos += len;
@@ -68,7 +64,7 @@ static int decode_func(const void *fn, struct func *f)
 	return 0;
 }
 
-static int insn_index(const struct func *f, unsigned long ip)
+static int insn_index(const struct kpt_func *f, unsigned long ip)
 {
 	unsigned lo = 0, hi = f->n;
 
@@ -190,7 +186,7 @@ struct step {
 };
 
 static struct {
-	const struct func *f;
+	const struct kpt_func *f;
 	struct step *steps;
 	int last;		/* the instruction of the previous step, -1 */
 	int fix_pushf;		/* the previous step was a pushf: hide TF in what it pushed */
@@ -234,7 +230,7 @@ static int trace_db(struct pt_regs *regs)
 
 static struct trap_hook trace_hook = { trace_db, NULL };
 
-static int oracle(const struct target *tg, const struct func *f, struct step *steps, struct outcome *o)
+static int oracle(const struct target *tg, const struct kpt_func *f, struct step *steps, struct outcome *o)
 {
 	unsigned long ret;
 
@@ -274,13 +270,9 @@ static void sweep_post(struct kprobe *p, struct pt_regs *regs)
 		sw.post = *regs;
 }
 
-static struct func sweep_func;
-static struct step sweep_steps[MAX_INSNS];
+static struct kpt_func sweep_func;
+static struct step sweep_steps[KPT_MAX_INSNS];
 static uint8_t text_copy[MAX_FUNC];
-
-struct kinds {
-	unsigned boosted, sstep, emulated;
-};
 
 /* What is wrong with the probed run of instruction i, or NULL. */
 static const char *sweep_check(const struct kprobe *kp, const struct step *s, const struct outcome *ref,
@@ -313,13 +305,57 @@ static const char *sweep_check(const struct kprobe *kp, const struct step *s, co
 	return NULL;
 }
 
-static void sweep_target(struct ktest *t, const struct target *tg, int with_post, struct kinds *k)
+/* Count why a probe was not optimized. */
+static void tally(struct kpt_kinds *k, const char *why)
 {
-	struct func *f = &sweep_func;
+	unsigned i = 0;
+
+	while (i < k->nreasons && strcmp(k->reason[i].why, why))
+		i++;
+	if (i == k->nreasons && i < KPT_MAX_REASONS)
+		k->reason[k->nreasons++].why = why;
+	if (i < KPT_MAX_REASONS)
+		k->reason[i].n++;
+}
+
+/*
+ * The probe at addr came out optimized: its int3 version (optimization off)
+ * must be called as often and see the same registers (all of them, sp,
+ * flags, ip). NULL, or what differs.
+ */
+static const char *int3_differs(const struct target *tg, unsigned long addr)
+{
+	static char buf[160];
+	struct pt_regs seen = sw.pre;
+	unsigned long calls = sw.pre_calls;
+	struct kprobe kp = { .addr = addr, .pre_handler = sweep_pre };
+	int was = kprobe_set_optimize(0);
+	const char *d;
+
+	memset(&sw, 0, sizeof(sw));
+	if (kprobe_register(&kp) == 0) {
+		run(tg, KPT_FLAGS);
+		kprobe_unregister(&kp);
+	}
+	kprobe_set_optimize(was);
+	if (sw.pre_calls != calls) {
+		snprintf(buf, sizeof(buf), "%lu pre calls, as an int3 probe %lu", calls, sw.pre_calls);
+		return buf;
+	}
+	if (calls && (d = regs_diff(&seen, &sw.pre))) {
+		snprintf(buf, sizeof(buf), "pre_handler, against the int3 probe: %s", d);
+		return buf;
+	}
+	return NULL;
+}
+
+static void sweep_target(struct ktest *t, const struct target *tg, int with_post, struct kpt_kinds *k)
+{
+	struct kpt_func *f = &sweep_func;
 	struct outcome ref, traced, got;
 	unsigned logs = 0;
 
-	if (!KEXPECT_EQ(t, decode_func(tg->fn, f), 0))
+	if (!KEXPECT_EQ(t, kpt_decode_func(tg->fn, f), 0))
 		return;
 	memcpy(text_copy, (void *)f->start, f->size);
 	snapshot(&ref, run(tg, KPT_FLAGS));
@@ -344,9 +380,15 @@ static void sweep_target(struct ktest *t, const struct target *tg, int with_post
 		k->boosted += !strcmp(kind, "boosted");
 		k->sstep += !strcmp(kind, "single-step");
 		k->emulated += !strcmp(kind, "emulated");
+		if (!strcmp(kind, "optimized"))
+			k->optimized++;
+		else
+			tally(k, kprobe_opt_status(&kp));
 		snapshot(&got, run(tg, KPT_FLAGS));
 		KEXPECT_EQ(t, kprobe_unregister(&kp), 0);
 		bad = sweep_check(&kp, &sweep_steps[i], &ref, &got, with_post);
+		if (!bad && !strcmp(kind, "optimized"))
+			bad = int3_differs(tg, kp.addr);
 		if (!KEXPECT(t, bad == NULL) && logs++ < MAX_LOGS)
 			ktest_log(t, "%s+%#lx (%s%s): %s", tg->name, f->insn[i] - f->start, kind,
 				  with_post ? ", post_handler" : "", bad);
@@ -354,12 +396,20 @@ static void sweep_target(struct ktest *t, const struct target *tg, int with_post
 	KEXPECT(t, !memcmp(text_copy, (void *)f->start, f->size));
 }
 
+void kpt_sweep(struct ktest *t, int with_post, struct kpt_kinds *k)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(swept); i++)
+		sweep_target(t, &swept[i], with_post, k);
+}
+
+/* The int3 sweep: optimization off (kernel/test_optprobes.c sweeps with it on). */
 static void sweep(struct ktest *t, int with_post)
 {
-	struct kinds k = { 0 };
+	struct kpt_kinds k = { 0 };
+	int was = kprobe_set_optimize(0);
 
-	for (unsigned i = 0; i < ARRAY_SIZE(swept); i++)
-		sweep_target(t, &swept[i], with_post, &k);
+	kpt_sweep(t, with_post, &k);
+	kprobe_set_optimize(was);
 	ktest_log(t, "%u boosted, %u single-stepped, %u emulated", k.boosted, k.sstep, k.emulated);
 	KEXPECT(t, k.emulated > 50);
 	if (with_post) {
@@ -369,6 +419,7 @@ static void sweep(struct ktest *t, int with_post)
 		KEXPECT(t, k.boosted > 50);
 		KEXPECT_EQ(t, k.sstep, 0);
 	}
+	KEXPECT_EQ(t, k.optimized, 0);
 	KEXPECT_EQ(t, kprobe_count(), 0);
 }
 
@@ -406,10 +457,10 @@ static const struct target redirect = { "kpt_redirect", kpt_redirect, { 0 } };
 
 static void test_regs(struct ktest *t)
 {
-	struct func f;
+	struct kpt_func f;
 	struct kprobe kp = { .symbol = "kpt_mov5", .pre_handler = save_pre, .post_handler = save_post };
 
-	KEXPECT_EQ(t, decode_func(kpt_mov5, &f), 0);
+	KEXPECT_EQ(t, kpt_decode_func(kpt_mov5, &f), 0);
 	kp.offset = f.insn[1] - f.start;		/* movl $5, %eax */
 	KEXPECT_EQ(t, kprobe_register(&kp), 0);
 	KEXPECT_EQ(t, kp.addr, f.insn[1]);
@@ -463,12 +514,12 @@ static int set_ax_pre(struct kprobe *p, struct pt_regs *regs)
 
 static void test_redirect(struct ktest *t)
 {
-	struct func f;
+	struct kpt_func f;
 	struct kprobe red = { .pre_handler = redirecting_pre, .post_handler = counting_post };
 	struct kprobe later = { .pre_handler = counting_pre, .post_handler = counting_post };
 	struct kprobe setax = { .pre_handler = set_ax_pre };
 
-	KEXPECT_EQ(t, decode_func(kpt_redirect, &f), 0);
+	KEXPECT_EQ(t, kpt_decode_func(kpt_redirect, &f), 0);
 	KEXPECT_EQ(t, run(&redirect, KPT_FLAGS), 12);
 	/* redirect from the second mov straight to the ret: the mov does not run */
 	red.addr = later.addr = f.insn[1];
@@ -514,12 +565,13 @@ static int order_b(struct kprobe *p, struct pt_regs *regs)
 
 static void test_chain(struct ktest *t)
 {
-	struct func f;
+	struct kpt_func f;
 	struct kprobe a = { .symbol = "kpt_mov5", .pre_handler = order_a };
 	struct kprobe b = { .symbol = "kpt_mov5", .pre_handler = order_b, .post_handler = save_post };
 	unsigned long sites = kprobe_site_count();
+	int was = kprobe_set_optimize(0);	/* the int3 kinds */
 
-	KEXPECT_EQ(t, decode_func(kpt_mov5, &f), 0);
+	KEXPECT_EQ(t, kpt_decode_func(kpt_mov5, &f), 0);
 	a.offset = b.offset = f.insn[1] - f.start;
 	KEXPECT_EQ(t, kprobe_register(&a), 0);
 	KEXPECT(t, !strcmp(kprobe_kind(&a), "boosted"));
@@ -558,6 +610,7 @@ static void test_chain(struct ktest *t)
 	KEXPECT_EQ(t, kprobe_disable(&a), -ENOENT);
 	KEXPECT_EQ(t, *(uint8_t *)f.insn[1], 0xb8);
 	KEXPECT_EQ(t, kprobe_site_count(), sites);
+	kprobe_set_optimize(was);
 }
 
 /* ---- refusals: an error, and not one byte of text changed ---- */
@@ -587,7 +640,7 @@ static void expect_refused(struct ktest *t, struct kprobe *kp, int err, const vo
 
 static void test_refuse(struct ktest *t)
 {
-	struct func f;
+	struct kpt_func f;
 	struct kprobe kp;
 	unsigned bad = 0;
 	void *x;
@@ -615,7 +668,7 @@ static void test_refuse(struct ktest *t)
 	expect_refused(t, NULL, -EINVAL, NULL, 0);
 
 	/* every instruction of kpt_refuse: the int3 is foreign, the rest cannot run */
-	KEXPECT_EQ(t, decode_func(kpt_refuse, &f), 0);
+	KEXPECT_EQ(t, kpt_decode_func(kpt_refuse, &f), 0);
 	for (unsigned i = 0; i < f.n; i++) {
 		int want = *(uint8_t *)f.insn[i] == INT3 ? -EBUSY : -EINVAL;
 
@@ -707,9 +760,10 @@ static int recurse_pre(struct kprobe *p, struct pt_regs *regs)
 
 static void test_reentrancy(struct ktest *t)
 {
-	struct func f;
+	struct kpt_func f;
+	int was = kprobe_set_optimize(0);	/* the int3 kinds */
 
-	KEXPECT_EQ(t, decode_func(kpt_add, &f), 0);
+	KEXPECT_EQ(t, kpt_decode_func(kpt_add, &f), 0);
 	reenter_once(t, f.start, 0, "boosted");
 	reenter_once(t, f.start, 1, "single-step");
 	reenter_once(t, f.insn[f.n - 1], 0, "emulated");	/* the ret */
@@ -722,6 +776,7 @@ static void test_reentrancy(struct ktest *t)
 	KEXPECT_EQ(t, inner.nhit, 1);
 	KEXPECT_EQ(t, inner.nmissed, 1);
 	KEXPECT_EQ(t, kprobe_unregister(&inner), 0);
+	kprobe_set_optimize(was);
 }
 
 static int ud_pre(struct kprobe *p, struct pt_regs *regs)
@@ -794,9 +849,9 @@ static void test_fault_in_copy(struct ktest *t)
 	static const struct target div = { "kpt_div", kpt_div, { 5 } };
 	struct fault_record rec;
 	unsigned long ret = 0;
-	struct func f;
+	struct kpt_func f;
 
-	KEXPECT_EQ(t, decode_func(kpt_div, &f), 0);
+	KEXPECT_EQ(t, kpt_decode_func(kpt_div, &f), 0);
 	for (int post = 0; post < 2; post++) {
 		struct kprobe kp = { .addr = f.insn[3], .post_handler = post ? save_post : NULL };
 
@@ -905,10 +960,10 @@ static void churn_cb(unsigned long *state)
 static void test_churn(struct ktest *t)
 {
 	static const struct target loop = { "kpt_churn", kpt_churn, { 0 } };
-	struct func f;
+	struct kpt_func f;
 	int e = -1;
 
-	KEXPECT_EQ(t, decode_func(kpt_churn, &f), 0);
+	KEXPECT_EQ(t, kpt_decode_func(kpt_churn, &f), 0);
 	memcpy(text_copy, kpt_churn, f.size);
 	for (unsigned i = 0; i < f.n; i++) {
 		struct insn in;
@@ -1039,6 +1094,7 @@ static void test_rethook(struct ktest *t)
 	};
 	uint8_t first = *(uint8_t *)kpt_add;
 	unsigned depth = shadow_stack_depth();
+	int was = kprobe_set_optimize(0);	/* the int3 kinds */
 
 	KEXPECT(t, !fentry_site_exists((unsigned long)kpt_add));
 	rh_entries = rh_arg = rh_ret = 0;
@@ -1056,6 +1112,7 @@ static void test_rethook(struct ktest *t)
 	KEXPECT_EQ(t, *(uint8_t *)kpt_add, first);
 	KEXPECT_EQ(t, kpt_add(1, 2), 3);
 	KEXPECT_EQ(t, rh_entries, 2);
+	kprobe_set_optimize(was);
 }
 
 /* ---- 10,000 probes at once ---- */
@@ -1099,12 +1156,12 @@ out:
 
 static void test_report(struct ktest *t)
 {
-	struct func f;
+	struct kpt_func f;
 	struct kprobe a = { .symbol = "kpt_add" };
 	struct kprobe b = { .symbol = "kpt_mov5", .post_handler = nop_post };
 	struct kprobe c = { .symbol = "kpt_sti", .offset = 1 };	/* cli */
 
-	KEXPECT_EQ(t, decode_func(kpt_mov5, &f), 0);
+	KEXPECT_EQ(t, kpt_decode_func(kpt_mov5, &f), 0);
 	b.offset = f.insn[1] - f.start;
 	KEXPECT_EQ(t, kprobe_register(&a), 0);
 	KEXPECT_EQ(t, kprobe_register(&b), 0);

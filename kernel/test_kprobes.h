@@ -42,6 +42,34 @@ long kpt_add(long a, long b);
 void kpt_nops10k(void);
 /* Memory kpt_memref reads and writes (RIP-relative on x86_64). */
 extern unsigned long kpt_data[5];
+
+/* test_kprobes.c, for the other kprobe suites too (kernel/test_optprobes.c). */
+struct ktest;
+
+/* A function as a list of instructions, decoded from its kallsyms extent. */
+#define KPT_MAX_INSNS	320
+struct kpt_func {
+	unsigned long start, size;
+	unsigned n;
+	unsigned long insn[KPT_MAX_INSNS];
+};
+/* 0, or -1 (unknown, too long or undecodable); reads the text as before any probe. */
+int kpt_decode_func(const void *fn, struct kpt_func *f);
+
+/* What the probes of a sweep came out as; the ones not optimized by kprobe_opt_status. */
+#define KPT_MAX_REASONS	16
+struct kpt_kinds {
+	unsigned boosted, sstep, emulated, optimized;
+	unsigned nreasons;
+	struct { const char *why; unsigned n; } reason[KPT_MAX_REASONS];
+};
+/*
+ * Probe every instruction of each swept target in turn, as the optimize
+ * switch stands (kprobe_set_optimize), and check each run against the
+ * unprobed one and the single-stepped oracle; an optimized probe also
+ * against its int3 version. Counts into *k.
+ */
+void kpt_sweep(struct ktest *t, int with_post, struct kpt_kinds *k);
 #endif
 
 #endif

@@ -57,8 +57,9 @@ call_to_exception_trampoline:
 	 */
 	pushl	%ss
 	pushl	%esp			/* points at ss ... */
-	addl	$3*4, (%esp)		/* ... now at <previous context> */
-	pushfl
+	pushfl				/* (before the add changes them) */
+	cld				/* C needs DF clear; an optprobe may hit code that set it */
+	addl	$3*4, 4(%esp)		/* ... now at <previous context> */
 	pushl	%cs
 	pushl	5*4(%esp)		/* RET-IP */
 	subl	$5, (%esp)		/* the CALL */
@@ -133,5 +134,20 @@ return_trampoline:
 	pushl	$return_trampoline_handler
 	jmp	call_to_exception_trampoline
 	.size return_trampoline, . - return_trampoline
+
+/*
+ * optprobe_entry: an optimized kprobe's detour slot starts with
+ * `call optprobe_entry` (regs->ip = the slot; see kernel/optprobes.c).
+ *
+ *	 4(%esp)	<probed code's stack>	<- regs->sp
+ *	 0(%esp)	RET-IP = slot + 5	-> resume ip (regs->ip)
+ *	-4(%esp)	func
+ */
+	.globl optprobe_entry
+	.type optprobe_entry, @function
+optprobe_entry:
+	pushl	$optprobe_handler
+	jmp	call_to_exception_trampoline
+	.size optprobe_entry, . - optprobe_entry
 
 	.section .note.GNU-stack, "", @progbits

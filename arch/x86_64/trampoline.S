@@ -58,8 +58,9 @@ call_to_exception_trampoline:
 	 */
 	pushq	$KERNEL_DS
 	pushq	%rsp			/* points at ss ... */
-	addq	$3*8, (%rsp)		/* ... now at <previous context> */
-	pushfq
+	pushfq				/* (before the add changes them) */
+	cld				/* C needs DF clear; an optprobe may hit code that set it */
+	addq	$3*8, 8(%rsp)		/* ... now at <previous context> */
 	pushq	$KERNEL_CS
 	pushq	5*8(%rsp)		/* RET-IP */
 	subq	$5, (%rsp)		/* the CALL */
@@ -153,5 +154,22 @@ return_trampoline:
 	pushq	$return_trampoline_handler
 	jmp	call_to_exception_trampoline
 	.size return_trampoline, . - return_trampoline
+
+/*
+ * optprobe_entry: an optimized kprobe's detour slot starts with
+ * `call optprobe_entry`; regs->ip is then the slot itself (RET-IP - 5) and
+ * regs->sp the probed code's stack pointer, RET-IP lying just below it
+ * (see kernel/optprobes.c).
+ *
+ *	 8(%rsp)	<probed code's stack>	<- regs->sp
+ *	 0(%rsp)	RET-IP = slot + 5	-> resume ip (regs->ip)
+ *	-8(%rsp)	func
+ */
+	.globl optprobe_entry
+	.type optprobe_entry, @function
+optprobe_entry:
+	pushq	$optprobe_handler
+	jmp	call_to_exception_trampoline
+	.size optprobe_entry, . - optprobe_entry
 
 	.section .note.GNU-stack, "", @progbits
