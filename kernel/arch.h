@@ -9,6 +9,20 @@
 
 struct fb_info;
 
+/*
+ * A handler entered through call_to_exception_trampoline (arch/<arch>/
+ * trampoline.S): `push $handler; jmp call_to_exception_trampoline` right
+ * after a CALL. It gets the full pt_regs, must set regs->ip to where
+ * execution goes on, and returns whether the flags in regs must be
+ * restored: TRAMPOLINE_RESTORE_FLAGS in the middle of a function (an
+ * optimized probe), TRAMPOLINE_FLAGS_DEAD at a call boundary (function
+ * entry or return), where the ABI leaves flags undefined and DF clear - the
+ * trampoline then skips popf, which is slow on real CPUs.
+ */
+enum { TRAMPOLINE_FLAGS_DEAD = 0, TRAMPOLINE_RESTORE_FLAGS = 1 };
+int fentry_handler(struct pt_regs *regs);		/* kernel/fentry.c */
+int return_trampoline_handler(struct pt_regs *regs);	/* kernel/shadow_stack.c */
+
 /* Descriptor tables, exception vectors: called once from kmain. */
 void arch_init(void);
 

@@ -192,7 +192,7 @@ static void site_set_call(struct fentry_site *s)
  * function's return address. Hooks do not nest: a traced function called
  * by a hook only counts a recursion miss.
  */
-__noprobe void fentry_handler(struct pt_regs *regs)
+__noprobe int fentry_handler(struct pt_regs *regs)
 {
 	unsigned long ip = regs->ip;
 	struct fentry_site *s = site_hash[hash_ip(ip)];
@@ -202,11 +202,12 @@ __noprobe void fentry_handler(struct pt_regs *regs)
 		s = site_lookup(ip);
 	if (unlikely(hook_active || !s)) {
 		stats.recursion_misses++;
-		return;
+		return TRAMPOLINE_FLAGS_DEAD;
 	}
 	hook_active = 1;
 	s->call(s, regs);
 	hook_active = 0;
+	return TRAMPOLINE_FLAGS_DEAD;
 }
 
 /* Replace a site's ops array with one more or one fewer entry. */

@@ -204,7 +204,7 @@ static __noprobe int kprobe_int3(struct pt_regs *regs)
  * them); then on to the slot's copy of the displaced instructions, always
  * (s->addr's bytes may be half patched: see optprobes.c).
  */
-void __noprobe optprobe_handler(struct pt_regs *regs)
+int __noprobe optprobe_handler(struct pt_regs *regs)
 {
 	unsigned long slot = regs->ip;
 	struct kprobe_site *s = opt_slot_site(slot);
@@ -214,12 +214,14 @@ void __noprobe optprobe_handler(struct pt_regs *regs)
 	regs->ip = s->addr;
 	if (unlikely(!p || kcb.running)) {
 		hit_slow(s, regs, slot + OPT_CALL_SIZE);
-		return;
+		return TRAMPOLINE_RESTORE_FLAGS;
 	}
 	p->nhit++;
 	if (p->pre_handler && call_pre(p, regs))
-		return;
+		return TRAMPOLINE_RESTORE_FLAGS;
 	regs->ip = slot + OPT_CALL_SIZE;
+	/* In the middle of a function: the copied instructions need its flags. */
+	return TRAMPOLINE_RESTORE_FLAGS;
 }
 
 static struct trap_hook kprobe_hook = { .handler = kprobe_int3 };

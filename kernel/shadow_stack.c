@@ -141,7 +141,7 @@ __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint
  * return address was at regs->sp - one word. Find that frame, call its
  * users, and resume at the original return address.
  */
-__noprobe void return_trampoline_handler(struct pt_regs *regs)
+__noprobe int return_trampoline_handler(struct pt_regs *regs)
 {
 	unsigned long slot = regs->sp - sizeof(unsigned long);
 	struct shadow_frame *f;
@@ -169,6 +169,7 @@ __noprobe void return_trampoline_handler(struct pt_regs *regs)
 	hook_active = outer;
 	depth--;
 	stats.popped++;
+	return TRAMPOLINE_FLAGS_DEAD;	/* flags are dead across a return */
 }
 
 static __noprobe __noinline void run_returns(struct shadow_frame *f, struct pt_regs *regs)

@@ -13,9 +13,12 @@
  * int3: func(regs) sees regs->ip at the CALL instruction (RET-IP - 5) and
  * regs->sp at the caller's context above RET-IP (i386 traps do not push sp
  * and ss; this frame has them, like the exception entry's). func must set
- * regs->ip to where execution continues. Registers in regs are restored on
- * the way out; regs->sp may be lowered by at most two words. Segment
- * registers are saved (upper 16 bits undefined) but not restored.
+ * regs->ip to where execution continues, and returns whether the flags in
+ * regs must be restored (kernel/arch.h: TRAMPOLINE_RESTORE_FLAGS inside a
+ * function, TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfl then).
+ * Registers in regs are restored on the way out; regs->sp may be lowered by
+ * at most two words. Segment registers are saved (upper 16 bits undefined)
+ * but not restored.
  */
 #include "arch_defs.h"
 #include "asm-offsets.h"
@@ -28,6 +31,19 @@
     PT_BX != PT_CX - 4 || PT_BX != 0
 .error "struct pt_regs layout does not match the trampoline's push order"
 .endif
+
+/*
+ * Restore every general register but %eax from pt_regs at %esp (%eax
+ * holds regs->sp meanwhile).
+ */
+.macro RESTORE_GPRS_BUT_AX
+	popl	%ebx
+	popl	%ecx
+	popl	%edx
+	popl	%esi
+	popl	%edi
+	popl	%ebp
+.endm
 
 	.section .text.noprobe, "ax"
 	.globl call_to_exception_trampoline
@@ -85,26 +101,35 @@ call_to_exception_trampoline:
 	.globl call_to_exception_trampoline_return
 call_to_exception_trampoline_return:
 	/*
-	 * Return to regs->ip with %esp = regs->sp: store resume ip, flags and
-	 * eax just below regs->sp, restore the rest, then pop those three.
+	 * Return to regs->ip with %esp = regs->sp: store the resume ip and
+	 * eax (and eflags, when the handler asks for them) just below
+	 * regs->sp, restore the rest, then pop those.
 	 *
 	 *	regs->sp - 4	resume ip	(consumed by ret)
-	 *	regs->sp - 8	eflags		(popfl)
-	 *	regs->sp - 12	eax		(popl %eax)
+	 *	regs->sp - 8	eax		(popl %eax)	| eflags	(popfl)
+	 *	regs->sp - 12					| eax		(popl %eax)
+	 *
+	 * The handler's return value (%eax) says whether flags matter: not
+	 * at a call boundary (fentry, function return); yes for an optimized
+	 * probe inside a function.
 	 */
+	testl	%eax, %eax		/* the handler's answer; no mov below touches flags */
 	movl	PT_SP(%esp), %eax
 	movl	PT_IP(%esp), %ecx
 	movl	%ecx, -1*4(%eax)
+	jnz	.Lrestore_flags
+	movl	PT_AX(%esp), %ecx
+	movl	%ecx, -2*4(%eax)
+	RESTORE_GPRS_BUT_AX
+	leal	-2*4(%eax), %esp
+	popl	%eax
+	ret
+.Lrestore_flags:
 	movl	PT_FLAGS(%esp), %ecx
 	movl	%ecx, -2*4(%eax)
 	movl	PT_AX(%esp), %ecx
 	movl	%ecx, -3*4(%eax)
-	popl	%ebx
-	popl	%ecx
-	popl	%edx
-	popl	%esi
-	popl	%edi
-	popl	%ebp
+	RESTORE_GPRS_BUT_AX
 	leal	-3*4(%eax), %esp
 	popl	%eax
 	popfl

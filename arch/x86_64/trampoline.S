@@ -13,9 +13,11 @@
  * int3: func(regs) sees regs->ip at the CALL instruction (RET-IP - 5) and
  * regs->sp at the caller's context above RET-IP. func must set regs->ip to
  * where execution continues (just as an int3 handler must advance past the
- * int3). Registers in regs are restored on the way out; regs->sp may be
- * lowered by at most two words (emulated pushes). Segment registers are not
- * restored.
+ * int3), and returns whether the flags in regs must be restored
+ * (kernel/arch.h: TRAMPOLINE_RESTORE_FLAGS inside a function,
+ * TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfq then). Registers in
+ * regs are restored on the way out; regs->sp may be lowered by at most two
+ * words (emulated pushes). Segment registers are not restored.
  */
 #include "arch_defs.h"
 #include "asm-offsets.h"
@@ -30,6 +32,27 @@
     PT_R15 != PT_R14 - 8 || PT_R15 != 0
 .error "struct pt_regs layout does not match the trampoline's push order"
 .endif
+
+/*
+ * Restore every general register but %rax from pt_regs at %rsp (%rax
+ * holds regs->sp meanwhile).
+ */
+.macro RESTORE_GPRS_BUT_AX
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbp
+	popq	%rbx
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	movq	PT_CX - PT_AX(%rsp), %rcx	/* skip ax: it is restored last */
+	movq	PT_DX - PT_AX(%rsp), %rdx
+	movq	PT_SI - PT_AX(%rsp), %rsi
+	movq	PT_DI - PT_AX(%rsp), %rdi
+.endm
 
 	.section .text.noprobe, "ax"
 	.globl call_to_exception_trampoline
@@ -92,34 +115,35 @@ call_to_exception_trampoline:
 	.globl call_to_exception_trampoline_return
 call_to_exception_trampoline_return:
 	/*
-	 * Return to regs->ip with %rsp = regs->sp: store resume ip, flags and
-	 * rax just below regs->sp, restore the rest, then pop those three.
+	 * Return to regs->ip with %rsp = regs->sp: store the resume ip and
+	 * rax (and rflags, when the handler asks for them) just below
+	 * regs->sp, restore the rest, then pop those.
 	 *
 	 *	regs->sp - 8	resume ip	(consumed by ret)
-	 *	regs->sp - 16	rflags		(popfq)
-	 *	regs->sp - 24	rax		(popq %rax)
+	 *	regs->sp - 16	rax		(popq %rax)	| rflags	(popfq)
+	 *	regs->sp - 24					| rax		(popq %rax)
+	 *
+	 * The handler's return value says whether flags matter: not at a
+	 * call boundary (fentry, function return), where popfq would only
+	 * cost time; yes for an optimized probe inside a function.
 	 */
+	testl	%eax, %eax		/* the handler's answer; no mov below touches flags */
 	movq	PT_SP(%rsp), %rax
 	movq	PT_IP(%rsp), %rcx
 	movq	%rcx, -1*8(%rax)
+	jnz	.Lrestore_flags
+	movq	PT_AX(%rsp), %rcx
+	movq	%rcx, -2*8(%rax)
+	RESTORE_GPRS_BUT_AX
+	leaq	-2*8(%rax), %rsp
+	popq	%rax
+	ret
+.Lrestore_flags:
 	movq	PT_FLAGS(%rsp), %rcx
 	movq	%rcx, -2*8(%rax)
 	movq	PT_AX(%rsp), %rcx
 	movq	%rcx, -3*8(%rax)
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbp
-	popq	%rbx
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	movq	PT_CX - PT_AX(%rsp), %rcx	/* skip ax: it is restored last */
-	movq	PT_DX - PT_AX(%rsp), %rdx
-	movq	PT_SI - PT_AX(%rsp), %rsi
-	movq	PT_DI - PT_AX(%rsp), %rdi
+	RESTORE_GPRS_BUT_AX
 	leaq	-3*8(%rax), %rsp
 	popq	%rax
 	popfq
