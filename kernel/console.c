@@ -3,6 +3,12 @@
 #include "lib/format.h"
 
 static struct console *consoles;
+static unsigned enabled = CON_ALL;	/* console= on the command line */
+
+void console_enable_kinds(unsigned kinds)
+{
+	enabled = kinds;
+}
 
 void console_register(struct console *con)
 {
@@ -16,6 +22,7 @@ void console_register(struct console *con)
 
 void console_write(unsigned kinds, const char *s, size_t n)
 {
+	kinds &= enabled;
 	for (struct console *c = consoles; c; c = c->next)
 		if (c->kind & kinds)
 			c->write(c, s, n);

@@ -22,6 +22,8 @@ struct console {
 };
 
 void console_register(struct console *con);
+/* Only these kinds print from now on (console=serial|screen|all). */
+void console_enable_kinds(unsigned kinds);
 void console_write(unsigned kinds, const char *s, size_t n);
 int console_present(unsigned kinds);
 void console_list(void);

@@ -120,6 +120,7 @@ void kmain(uint32_t magic, uint32_t info)
 		halt_forever();
 	}
 	cmdline_parse(boot_info.cmdline);
+	console_enable_kinds(kopt.consoles);
 	console_list();
 	cpu_print();
 	bootinfo_print();
