@@ -145,3 +145,15 @@ clean:
 
 print-deps:
 	@echo $(DEB_PACKAGES)
+
+# ---------------------------------------------------------------------------
+# Real PCs. `make usb DEV=/dev/sdX` writes the ISO to a stick after checks
+# (not mounted, removable, at most 128 GiB unless FORCE=1; see
+# tools/write-usb.sh). `make test-matrix`: the long QEMU matrix (CPU models,
+# machines, memory sizes, no serial port, SMP, USB sticks), not run by CI.
+.PHONY: usb test-matrix
+usb: all
+	@FORCE="$(FORCE)" sh tools/write-usb.sh "$(ISO)" "$(DEV)"
+
+test-matrix: all
+	$(PYTHON) tests/test_matrix.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm)

@@ -48,6 +48,8 @@ int cmdline_next(const char **p, char *key, unsigned key_size, char *value, unsi
 		return 0;
 	}
 	for (; *s && (quoted || !is_space(*s)); s++) {
+		if (*s == '\\' && (s[1] == '"' || s[1] == '\\' || s[1] == '\''))
+			s++;	/* GRUB's escape: the quote still groups, \\ and \' are literal */
 		if (*s == '"') {
 			quoted = !quoted;
 			continue;
@@ -113,6 +115,17 @@ static int set_string(const char *key, const char *v, char *dst, unsigned size)
 	return 0;
 }
 
+/* Kept as text: probe_events_apply_cmdline() parses them once symbols and hooks work. */
+static int add_probe(const char *v)
+{
+	if (kopt.probe_count == CMDLINE_MAX_PROBES)
+		return error("more than %s probe= options; '%s' ignored", "8", v);
+	if (set_string("probe", v, kopt.probes[kopt.probe_count], CMDLINE_PROBE_MAX))
+		return -1;
+	kopt.probe_count++;
+	return 0;
+}
+
 int cmdline_parse(const char *cmdline)
 {
 	char key[32], value[192];
@@ -141,6 +154,8 @@ int cmdline_parse(const char *cmdline)
 			set_string(key, value, kopt.test_filter, sizeof(kopt.test_filter));
 		else if (!strcmp(key, "bench"))
 			set_string(key, value, kopt.bench_filter, sizeof(kopt.bench_filter));
+		else if (!strcmp(key, "probe"))
+			add_probe(value);
 		else
 			error("unknown option '%s'%s", key, "");
 	}

@@ -7,6 +7,9 @@
 
 enum boot_mode { MODE_BENCH, MODE_TEST, MODE_TRACE, MODE_IDLE };
 
+#define CMDLINE_MAX_PROBES	8
+#define CMDLINE_PROBE_MAX	192	/* a probe= definition, NUL included */
+
 struct kernel_options {
 	enum boot_mode mode;
 	unsigned consoles;	/* CON_* mask printk may use; default all */
@@ -15,6 +18,9 @@ struct kernel_options {
 	int hook_all;		/* mode=test: trace and graph every function meanwhile */
 	char test_filter[64];	/* glob on "suite" or "suite.case" */
 	char bench_filter[64];	/* glob on scenario ids */
+	/* probe="p:NAME SYMBOL ..." (repeatable): applied once the kernel core is up */
+	char probes[CMDLINE_MAX_PROBES][CMDLINE_PROBE_MAX];
+	int probe_count;
 	int errors;		/* malformed or unknown options seen */
 };
 
@@ -26,8 +32,10 @@ const char *boot_mode_name(enum boot_mode mode);
 
 /*
  * Split the next option off *p: key and value (value "" when there is no
- * '='). Returns 0 at the end, 1 for an option, -1 for a malformed one
- * (unterminated quote, over-long key or value).
+ * '='). Double quotes group spaces; \" is a quote too and \\ a backslash
+ * (GRUB escapes quotes it passes on that way). Returns 0 at the end, 1 for
+ * an option, -1 for a malformed one (unterminated quote, over-long key or
+ * value).
  */
 int cmdline_next(const char **p, char *key, unsigned key_size, char *value, unsigned value_size);
 

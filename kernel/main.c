@@ -1,5 +1,6 @@
 /* kmain: from the boot entry to the mode the command line asks for. */
 #include <stdint.h>
+#include "kernel/acpi.h"
 #include "kernel/arch.h"
 #include "kernel/bench.h"
 #include "kernel/bootinfo.h"
@@ -13,7 +14,9 @@
 #include "kernel/ktest.h"
 #include "kernel/mm.h"
 #include "kernel/power.h"
+#include "kernel/probe_events.h"
 #include "kernel/shadow_stack.h"
+#include "kernel/shell.h"
 #include "kernel/trace.h"
 #include "kernel/tsc.h"
 #include "lib/format.h"
@@ -32,12 +35,29 @@ static void cpu_print(void)
 		printk("cpu: %s\n", c.brand);
 }
 
+/*
+ * What this kernel cannot run without: CPUID (the ID flag, EFLAGS bit 21,
+ * can be changed) and the TSC. NULL, or what is missing (a 486).
+ */
+static const char *cpu_missing(void)
+{
+	unsigned long a, b;
+	uint32_t r[4];
+
+	asm volatile("pushf; pushf; pop %0; mov %0, %1; xor %2, %0; push %0; popf; pushf; pop %0; popf"
+		     : "=&r"(a), "=&r"(b) : "i"(1ul << 21) : "cc");
+	if (!((a ^ b) & (1ul << 21)))
+		return "CPUID";
+	cpuid(1, r);
+	return r[3] & (1u << 4) ? NULL : "time-stamp counter";
+}
+
 static void finish(int failures)
 {
 	if (kopt.qemu_exit)
 		qemu_exit(failures ? 1 : 0);
-	printk("uniprobe: done; halting\n");
-	halt_forever();
+	printk("uniprobe: done\n");
+	shell_run();
 }
 
 /* Some of what the kernel does at boot, to show under the graph tracer. */
@@ -109,6 +129,7 @@ void kmain(uint32_t magic, uint32_t info);
 
 void kmain(uint32_t magic, uint32_t info)
 {
+	const char *missing;
 	int bad_boot;
 
 	serial_init();
@@ -122,12 +143,20 @@ void kmain(uint32_t magic, uint32_t info)
 	cmdline_parse(boot_info.cmdline);
 	console_enable_kinds(kopt.consoles);
 	console_list();
+	if ((missing = cpu_missing()) != NULL) {
+		printk("uniprobe: this CPU has no %s; a Pentium-class CPU is needed; stopping\n", missing);
+		if (kopt.qemu_exit)
+			qemu_exit(1);
+		halt_forever();
+	}
 	cpu_print();
 	bootinfo_print();
 	tsc_init();
 	arch_init();
 	mm_init();
 	ftrace_init();
+	acpi_init();
+	kopt.errors += probe_events_apply_cmdline();
 	printk("mode: %s\n", boot_mode_name(kopt.mode));
 
 	switch (kopt.mode) {
@@ -143,6 +172,6 @@ void kmain(uint32_t magic, uint32_t info)
 	case MODE_IDLE:
 		/* Stay up (screen tests dump the screen after this line). */
 		printk("uniprobe: idle\n");
-		halt_forever();
+		shell_run();
 	}
 }

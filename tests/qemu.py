@@ -42,7 +42,9 @@ def qemu_binary(arch, fw):
 
 
 def qemu_command(opts, workdir, serial="file"):
-    """The QEMU argv for opts; serial is 'file' (workdir/serial.log) or 'stdio'."""
+    """The QEMU argv for opts; serial is 'file' (workdir/serial.log), 'stdio',
+    'socket' (workdir/serial.sock, QEMU waits for the connection: see Session)
+    or 'none' (no serial port at all)."""
     cmd = [qemu_binary(opts.arch, opts.fw), "-m", opts.memory, "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     cmd += ["-M", opts.machine or ("q35" if opts.fw == "uefi" else "pc")]
@@ -70,8 +72,14 @@ def qemu_command(opts, workdir, serial="file"):
     entry = "%s-%s" % (opts.arch, opts.mode)
     smbios = "uniprobe:%s:%s" % (entry, args.strip())
     cmd += ["-smbios", "type=1,serial=" + smbios.replace(",", ",,")]
-    cmd += ["-serial", "stdio" if serial == "stdio" else "file:" + os.path.join(workdir, "serial.log")]
-    if opts.screendump:
+    if serial == "socket":
+        cmd += ["-chardev", "socket,id=ser0,server=on,wait=on,path=" + os.path.join(workdir, "serial.sock"),
+                "-serial", "chardev:ser0"]
+    elif serial == "none":
+        cmd += ["-serial", "none"]
+    else:
+        cmd += ["-serial", "stdio" if serial == "stdio" else "file:" + os.path.join(workdir, "serial.log")]
+    if opts.screendump or serial in ("socket", "none"):
         cmd += ["-monitor", "unix:%s,server,nowait" % os.path.join(workdir, "monitor.sock")]
     if not opts.show:
         cmd += ["-display", "none"]
@@ -142,6 +150,159 @@ def boot(opts):
     return status, text
 
 
+# Characters -> QEMU `sendkey` names (US layout).
+SENDKEY_NAMES = {" ": "spc", "\n": "ret", "\t": "tab", "\b": "backspace", "-": "minus", "=": "equal",
+                 "[": "bracket_left", "]": "bracket_right", "\\": "backslash", ";": "semicolon",
+                 "'": "apostrophe", "`": "grave_accent", ",": "comma", ".": "dot", "/": "slash"}
+SENDKEY_SHIFTED = {"!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7", "*": "8",
+                   "(": "9", ")": "0", "_": "minus", "+": "equal", "{": "bracket_left",
+                   "}": "bracket_right", "|": "backslash", ":": "semicolon", '"': "apostrophe",
+                   "~": "grave_accent", "<": "comma", ">": "dot", "?": "slash"}
+
+
+def sendkey_name(ch):
+    """The sendkey argument that types ch ('shift-4' for '$')."""
+    if ch in SENDKEY_NAMES:
+        return SENDKEY_NAMES[ch]
+    if ch in SENDKEY_SHIFTED:
+        name = SENDKEY_SHIFTED[ch]
+        return "shift-" + SENDKEY_NAMES.get(name, name)
+    if ch.isascii() and (ch.islower() or ch.isdigit()):
+        return ch
+    if ch.isascii() and ch.isupper():
+        return "shift-" + ch.lower()
+    raise ValueError("no key for %r" % ch)
+
+
+class Session:
+    """An interactive boot: serial read and written through a socket (or no
+    serial port: serial='none'), the monitor for sendkey and screendump.
+
+        with Session(opts) as s:
+            s.wait_for("uniprobe: idle", 60)
+            s.type_keys("help\n")          # PS/2 keyboard
+            s.write_serial("probes\r")     # COM1
+            s.screendump("screen.ppm")
+    """
+
+    def __init__(self, opts, serial="socket"):
+        self.workdir = tempfile.mkdtemp(prefix="uniprobe-qemu-")
+        self.text = ""
+        self.ser = self.mon = None
+        cmd = qemu_command(opts, self.workdir, serial=serial)
+        if opts.verbose:
+            print(" ".join(cmd), file=sys.stderr)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            if serial == "socket":
+                self.ser = self._connect("serial.sock")
+            self.mon = self._connect("monitor.sock")
+            self._monitor_read()
+        except Exception:
+            self.close()
+            raise
+
+    def _connect(self, name, timeout=20):
+        path = os.path.join(self.workdir, name)
+        deadline = time.time() + timeout
+        while True:
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(path)
+                return s
+            except OSError:
+                s.close()
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("qemu.py: cannot connect to %s" % path)
+                time.sleep(0.05)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def poll(self, timeout=0.1):
+        """Read what serial output is waiting (up to timeout) into self.text."""
+        if not self.ser:
+            time.sleep(timeout)
+            return
+        self.ser.settimeout(timeout)
+        try:
+            data = self.ser.recv(65536)
+            if data:
+                self.text += data.decode(errors="replace").replace("\r", "")
+        except socket.timeout:
+            pass
+        except OSError:
+            time.sleep(timeout)
+
+    def wait_for(self, what, timeout, start=0):
+        """Wait until what (a string) shows in self.text[start:]; returns its index or -1."""
+        deadline = time.time() + timeout
+        while True:
+            i = self.text.find(what, start)
+            if i >= 0:
+                return i
+            if time.time() > deadline or self.proc.poll() is not None:
+                self.poll(0.2)
+                return self.text.find(what, start)
+            self.poll(0.1)
+
+    def write_serial(self, text):
+        self.ser.sendall(text.encode())
+
+    def _monitor_read(self, timeout=10):
+        out = b""
+        self.mon.settimeout(timeout)
+        while not out.endswith(b"(qemu) "):
+            chunk = self.mon.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+        return out.decode(errors="replace")
+
+    def monitor(self, line, timeout=10):
+        """Run a monitor command; returns its output."""
+        self.mon.sendall((line + "\n").encode())
+        return self._monitor_read(timeout)
+
+    def type_keys(self, text, hold_ms=20):
+        """Type text on the PS/2 keyboard (one sendkey per character)."""
+        for ch in text:
+            self.monitor("sendkey %s %d" % (sendkey_name(ch), hold_ms))
+            time.sleep(hold_ms / 1000.0)
+            self.poll(0)
+
+    def screendump(self, path):
+        self.monitor("screendump " + os.path.abspath(path))
+        # the file is written asynchronously for some displays: wait for it
+        for _ in range(50):
+            if os.path.exists(path) and os.path.getsize(path) > 0:
+                break
+            time.sleep(0.1)
+
+    def wait_exit(self, timeout):
+        """QEMU's exit status once it exits within timeout, else None."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                self.poll(0.2)
+                return self.proc.returncode
+            self.poll(0.1)
+        return None
+
+    def close(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        for s in (self.ser, self.mon):
+            if s:
+                s.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 def add_options(p):
     p.add_argument("--iso", default="iso/uniprobe.iso")
     p.add_argument("--build", default="build")
@@ -187,6 +348,7 @@ def main():
             subprocess.call([opts.gdb, elf, "-ex", "target remote :1234"])
         finally:
             q.kill()
+            q.wait()
         return
     print(" ".join(cmd), file=sys.stderr)
     rc = subprocess.call(cmd)

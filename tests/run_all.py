@@ -5,7 +5,9 @@
 2. the instruction decoder checks (objdump comparison, Zydis fuzzing);
 3. the QEMU boot matrix in mode=test (KTAP parsed per case), two boots at a time;
 4. the screen test: screendumps under OVMF (framebuffer) and SeaBIOS (VGA text);
-5. the benchmark in icount mode on both arches: every scenario runs, sane numbers.
+5. the keyboard console (sendkey), probes from the kernel command line and the
+   GRUB editor, ACPI reboot and power off;
+6. the benchmark in icount mode on both arches: every scenario runs, sane numbers.
 """
 import argparse
 import concurrent.futures
@@ -145,7 +147,7 @@ def main():
     ap.add_argument("--kvm", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--boot-timeout", type=float, default=240)
-    ap.add_argument("--only", default="host,insn,boot,screen,bench")
+    ap.add_argument("--only", default="host,insn,boot,screen,console,bench")
     args = ap.parse_args()
     only = args.only.split(",")
     log_dir = os.path.join(args.build, "test-logs")
@@ -173,6 +175,11 @@ def main():
     if "screen" in only:
         print("screen:", flush=True)
         screen_tests(args, totals, log_dir)
+    if "console" in only:
+        print("keyboard console, command-line probes, reboot:", flush=True)
+        here = os.path.dirname(os.path.abspath(__file__))
+        run_counted(totals, "test_console.py", [sys.executable, os.path.join(here, "test_console.py"),
+                                                "--iso", args.iso], log_dir)
     if "bench" in only:
         print("benchmark (icount, sanity only):", flush=True)
         here = os.path.dirname(os.path.abspath(__file__))

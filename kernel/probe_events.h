@@ -1,0 +1,116 @@
+/*
+ * Probe events defined by text, in the syntax of Linux's kprobe_events,
+ * from the kernel command line (probe="...", repeatable) or the console:
+ *
+ *   p[:NAME] SYMBOL[+OFFS]|ADDR [FETCHARGS]   a probe (entry or any instruction)
+ *   r[:NAME] SYMBOL [FETCHARGS]               a return hook
+ *   -:NAME                                    remove an event
+ *
+ * FETCHARGS are [NAME=]FETCHARG[:TYPE], up to PE_MAX_ARGS:
+ *
+ *   %REG       a register: pt_regs names (%ax %di %sp %ip %flags, %r8..%r15
+ *              on x86_64) or the arch's own (%rdi, %eax, %rip ...)
+ *   $argN      the N-th integer argument, counted from 0 (Linux counts from
+ *              1), as the ABI places it at function entry: p at offset 0 only
+ *   $stackN    the N-th word on the stack ($stack0: the return address at
+ *              entry); $stack: the stack pointer
+ *   $retval    the return value (r only)
+ *   @ADDR, @SYMBOL[+OFFS]   the word at that address
+ *   +|-OFFS(FETCHARG)       the memory at FETCHARG + OFFS (nests)
+ *
+ * TYPE is u8 u16 u32 u64 s8 s16 s32 s64 x8 x16 x32 x64 (default: x of the
+ * word size), string (the NUL-terminated string at the address given, as
+ * in Linux: +0(%di):string or just %di:string) or symbol (sym+off/size).
+ * Unnamed arguments are called arg1, arg2 ... as in Linux.
+ *
+ * `p SYMBOL` at offset 0 of a traceable function is an fentry hook
+ * (ftrace_ops); any other address is a kprobe. `r` is a rethook (entered
+ * by the fentry site, or by a kprobe where there is none). Each hit
+ * prints one line on every console in Linux's trace format:
+ *
+ *   <idle>-0       [000] d..1.    12.345678: myp: (kmalloc+0x0/0x60) size=64
+ *   <idle>-0       [000] d..1.    12.345690: myr: (boot+0x2a/0x80 <- kmalloc) arg1=0x4a0010
+ *
+ * Memory is read only when mapped (and under fault_catch): a bad address
+ * prints (fault). Handlers do not nest: an event that fires while another
+ * prints (e.g. a probe on the console code itself) is counted as missed.
+ */
+#ifndef KERNEL_PROBE_EVENTS_H
+#define KERNEL_PROBE_EVENTS_H
+#include <stddef.h>
+#include <stdint.h>
+#include "kernel/arch.h"
+#include "kernel/fentry.h"
+#include "kernel/kprobes.h"
+#include "kernel/rethook.h"
+
+#define PE_MAX_EVENTS	16
+#define PE_MAX_ARGS	8
+#define PE_MAX_DEREF	4	/* nested +OFFS(...) per argument */
+#define PE_NAME_MAX	32
+#define PE_DEF_MAX	192	/* a definition's text */
+#define PE_STRING_MAX	64	/* characters a :string prints */
+#define PE_LINE_MAX	256	/* an event line (longer is cut) */
+
+enum pe_base { PE_REG, PE_ARG, PE_STACK, PE_STACKP, PE_RETVAL, PE_ADDR };
+enum pe_type_kind { PE_T_U, PE_T_S, PE_T_X, PE_T_STRING, PE_T_SYMBOL };
+
+struct pe_fetch {
+	uint8_t base;		/* enum pe_base */
+	uint8_t nderef;		/* derefs applied to the base, innermost first */
+	uint16_t index;		/* PE_REG: pt_regs offset; PE_ARG, PE_STACK: N */
+	unsigned long addr;	/* PE_ADDR */
+	long offs[PE_MAX_DEREF];
+};
+
+struct pe_arg {
+	char name[PE_NAME_MAX];
+	struct pe_fetch fetch;
+	uint8_t kind;		/* enum pe_type_kind */
+	uint8_t size;		/* bytes: 1, 2, 4, 8 (string, symbol: a word) */
+};
+
+enum pe_via { PE_VIA_NONE, PE_VIA_FENTRY, PE_VIA_KPROBE, PE_VIA_RETHOOK };
+
+struct probe_event {
+	char name[PE_NAME_MAX];
+	char kind;			/* 'p' or 'r' */
+	char symbol[64];		/* "" when given as an address */
+	unsigned long offset;
+	unsigned long addr;		/* resolved probed address */
+	int nargs;
+	struct pe_arg args[PE_MAX_ARGS];
+	char def[PE_DEF_MAX];		/* the text it was defined with */
+	/* while registered: */
+	int via;			/* enum pe_via */
+	unsigned long hits, missed;
+	struct kprobe kp;
+	struct ftrace_ops ops;
+	struct rethook rh;
+};
+
+/*
+ * Parse def into ev (nothing registered). 0, or -EINVAL with err holding
+ * the offending token and what was expected there.
+ */
+int probe_event_parse(const char *def, struct probe_event *ev, char *err, size_t err_size);
+
+/*
+ * Define (p/r) or remove (-:NAME) an event from its text. 0, or a negative
+ * error after printing why on every console; a bad definition changes nothing.
+ */
+int probe_event_command(const char *def);
+struct probe_event *probe_event_find(const char *name);
+int probe_event_remove(const char *name);
+/* One line per event: name, where, how, hits, misses, definition. */
+void probe_events_list(void);
+/* Apply the probe= definitions of the command line; returns the failures. */
+int probe_events_apply_cmdline(void);
+
+/* The event line for a hit at `where` (r: the return address, func the function). */
+size_t probe_event_format(const struct probe_event *ev, struct pt_regs *regs, unsigned long where,
+			  unsigned long func, char *buf, size_t size);
+/* Read len bytes at addr when mapped and readable: 0, or -EFAULT (dst may be partly written). */
+int probe_read_mem(unsigned long addr, void *dst, size_t len);
+
+#endif
