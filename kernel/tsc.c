@@ -67,8 +67,14 @@ uint64_t tsc_measure_pit(unsigned ms)
 		if (n < GROUP && s.spread < first.spread)
 			first = s;
 		last[n++ % GROUP] = s;
-		/* No PIT (the count never moves): give up rather than hang. */
-		if (++spins > 20000000UL)
+		/*
+		 * No PIT: the count never moves. A real one moves within a few
+		 * reads (it ticks every 0.84 us and a port read takes longer),
+		 * so give up early rather than spin for seconds.
+		 */
+		if (n == 1000 && s.count == first.count && s.count == last[0].count)
+			return 0;
+		if (++spins > 5000000UL)
 			return 0;
 	} while (n <= GROUP || first.count - s.count < ticks);
 	for (unsigned i = 0; i < GROUP; i++)
@@ -123,7 +129,11 @@ static void tsc_features(void)
 	}
 	cpuid(0, r);
 	*(uint32_t *)vendor = r[1];
-	tsc.lfence_serializes = vendor[0] == 'G';	/* GenuineIntel; AMD needs an MSR check */
+	/* GenuineIntel with SSE2 (lfence); AMD needs an MSR check, old CPUs use cpuid */
+	tsc.lfence_serializes = vendor[0] == 'G';
+	cpuid(1, r);
+	if (!(r[3] & (1u << 26)))
+		tsc.lfence_serializes = 0;
 }
 
 /* Median of n PIT windows of ms each; 0 without a PIT. */

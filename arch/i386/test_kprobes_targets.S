@@ -244,7 +244,11 @@ FUNC(kpt_stack)
 	ret
 END(kpt_stack)
 
-/* Code whose result depends on the flags: setcc, cmovcc, adc, sbb. */
+/*
+ * Code whose result depends on the flags: setcc, adc, sbb (cmovcc is i686;
+ * this kernel runs on i586, so the i386 version uses a jcc instead and the
+ * x86_64 version covers cmovcc).
+ */
 FUNC(kpt_flags)
 	movl	IN(0)(%edi), %eax
 	movl	IN(1)(%edi), %ecx
@@ -253,8 +257,9 @@ FUNC(kpt_flags)
 	setb	OUT(0)+1(%edi)
 	seta	OUT(0)+2(%edi)
 	sete	OUT(0)+3(%edi)
-	cmovll	%ecx, %eax
-	movl	%eax, OUT(1)(%edi)
+	jnl	1f
+	movl	%ecx, %eax
+1:	movl	%eax, OUT(1)(%edi)
 	movl	$-1, %edx
 	addl	$1, %edx
 	adcl	$5, %edx
