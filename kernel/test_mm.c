@@ -209,15 +209,22 @@ static void test_heap_stress(struct ktest *t)
 	static uint8_t *slot[SLOTS];
 	static size_t size[SLOTS];
 	uint8_t *big[3];
+	size_t big_size[3];
 	struct heap_stats a, b;
 	int corrupt = 0, allocs = 0;
 
 	heap_get_stats(&a);
-	/* Blocks bigger than an arena: the heap must grow (and merge arenas). */
+	/*
+	 * Blocks bigger than an arena, the first bigger than all free heap
+	 * memory (earlier tests may have grown the heap): it must grow.
+	 */
 	for (int i = 0; i < 3; i++) {
-		big[i] = kmalloc(600 * 1024);
+		big_size[i] = 600 * 1024;
+		if (i == 0 && a.free_bytes + 64 * 1024 > big_size[i])
+			big_size[i] = a.free_bytes + 64 * 1024;
+		big[i] = kmalloc(big_size[i]);
 		if (KEXPECT(t, big[i] != NULL))
-			memset(big[i], i, 600 * 1024);
+			memset(big[i], i, big_size[i]);
 	}
 	for (int it = 0; it < 6000; it++) {
 		int i = rnd() % SLOTS;
@@ -246,7 +253,7 @@ static void test_heap_stress(struct ktest *t)
 		}
 	}
 	for (int i = 0; i < 3; i++) {
-		for (int j = 0; big[i] && j < 600 * 1024; j += 4096)
+		for (size_t j = 0; big[i] && j < big_size[i]; j += 4096)
 			corrupt += big[i][j] != i;
 		kfree(big[i]);
 	}
