@@ -35,9 +35,12 @@ GRUB_EFI_DIR ?= $(call first_file,/usr/lib/grub/x86_64-efi)
 ZYDIS_H    ?= $(call first_file,/usr/include/Zydis/Zydis.h)
 
 # The Debian packages that provide each of the above; `make deps` installs them.
+# libc6/libstdc++6 (i386 cross and native) provide binaries the decoder is
+# checked against (mk/insn.mk).
 DEB_PACKAGES := make gcc binutils gcc-i686-linux-gnu binutils-i686-linux-gnu \
 	qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools \
-	ovmf libzydis-dev python3 gnuplot-nox gdb
+	ovmf libzydis-dev python3 gnuplot-nox gdb \
+	libc6-i386-cross libstdc++6-i386-cross libstdc++6
 
 # Which of the needed things is missing (empty when all are present).
 MISSING_TOOLS := $(strip \
