@@ -39,23 +39,6 @@ unsigned long ringbuf_capacity(const struct ringbuf *rb)
 	return rb->mask + 1;
 }
 
-void *ringbuf_reserve(struct ringbuf *rb)
-{
-	unsigned long head = rb->head;
-
-	if (head - rb->tail > rb->mask) {
-		rb->dropped++;
-		return NULL;
-	}
-	return rb->mem + (head & rb->mask) * rb->item_size;
-}
-
-void ringbuf_commit(struct ringbuf *rb)
-{
-	order_stores();
-	rb->head++;
-}
-
 int ringbuf_put(struct ringbuf *rb, const void *item)
 {
 	void *slot = ringbuf_reserve(rb);

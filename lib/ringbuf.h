@@ -30,10 +30,25 @@ int ringbuf_put(struct ringbuf *rb, const void *item);
 /*
  * The same in two steps, to fill the slot in place (a struct assignment
  * instead of a byte copy): the slot the next item goes to, or NULL and a
- * drop counted if full; then ringbuf_commit makes it visible.
+ * drop counted if full; then ringbuf_commit makes it visible. Inline: they
+ * sit on tracing hot paths.
  */
-void *ringbuf_reserve(struct ringbuf *rb);
-void ringbuf_commit(struct ringbuf *rb);
+static inline void *ringbuf_reserve(struct ringbuf *rb)
+{
+	unsigned long head = rb->head;
+
+	if (head - rb->tail > rb->mask) {
+		rb->dropped++;
+		return NULL;
+	}
+	return rb->mem + (head & rb->mask) * rb->item_size;
+}
+
+static inline void ringbuf_commit(struct ringbuf *rb)
+{
+	__asm__ volatile("" ::: "memory");	/* the item's stores before the head's */
+	rb->head++;
+}
 /* The i-th oldest item (0 = oldest), or NULL if there are not that many. */
 void *ringbuf_peek(const struct ringbuf *rb, unsigned long i);
 /* Forget the n oldest items (at most as many as there are). */
