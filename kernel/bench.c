@@ -21,7 +21,6 @@
 #define BENCH_BATCHES	200
 #define BENCH_CALLS	100	/* hits per batch */
 #define BENCH_MAX	64	/* scenarios */
-#define FLAGS_IF	0x200
 
 extern const struct bench_scenario *const __bench_scenarios_start[], *const __bench_scenarios_end[];
 
@@ -77,9 +76,8 @@ void bench_stats(long long *v, unsigned n, struct bench_stats *out)
  */
 static notrace void bench_time(void (*run)(void), unsigned levels, struct bench_stats *st)
 {
-	unsigned long flags = read_flags();
+	unsigned long flags = irq_save();
 
-	irq_disable();
 	for (unsigned b = 0; b < BENCH_WARMUP + BENCH_BATCHES; b++) {
 		uint64_t t0 = tsc_read_ordered();
 
@@ -89,8 +87,7 @@ static notrace void bench_time(void (*run)(void), unsigned levels, struct bench_
 		if (b >= BENCH_WARMUP)
 			samples[b - BENCH_WARMUP] = (long long)(t * 1000 / ((uint64_t)BENCH_CALLS * levels));
 	}
-	if (flags & FLAGS_IF)
-		irq_enable();
+	irq_restore(flags);
 	bench_stats(samples, BENCH_BATCHES, st);
 }
 

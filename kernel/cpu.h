@@ -47,12 +47,31 @@ static inline void irq_enable(void) { asm volatile("sti" ::: "memory"); }
 static inline void cpu_halt(void) { asm volatile("hlt" ::: "memory"); }
 static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
 
+/* EFLAGS bits the kernel looks at. */
+#define FLAGS_TF	0x100ul		/* trap after each instruction */
+#define FLAGS_IF	0x200ul		/* interrupts enabled */
+
 static inline unsigned long read_flags(void)
 {
 	unsigned long f;
 
 	asm volatile("pushf; pop %0" : "=r"(f) : : "memory");
 	return f;
+}
+
+/* Interrupts off; irq_restore puts IF back as irq_save found it. */
+static inline __attribute__((always_inline)) unsigned long irq_save(void)
+{
+	unsigned long flags = read_flags();
+
+	irq_disable();
+	return flags;
+}
+
+static inline __attribute__((always_inline)) void irq_restore(unsigned long flags)
+{
+	if (flags & FLAGS_IF)
+		irq_enable();
 }
 
 static inline unsigned long read_cr0(void) { unsigned long v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }

@@ -79,7 +79,7 @@ void *execmem_alloc(size_t size)
 		printk("execmem_alloc(%zu) refused: blocks are 1 .. %d bytes\n", size, PAGE_SIZE);
 		return NULL;
 	}
-	flags = mm_irq_save();
+	flags = irq_save();
 	for (int i = 0; i <= npages && !ret; i++) {
 		struct xpage *x = i < npages ? &pages[i] : new_page();
 
@@ -94,7 +94,7 @@ void *execmem_alloc(size_t size)
 			}
 		}
 	}
-	mm_irq_restore(flags);
+	irq_restore(flags);
 	return ret;
 }
 
@@ -114,11 +114,11 @@ int execmem_free(void *p)
 	struct xpage *x;
 	unsigned g, end;
 
-	flags = mm_irq_save();
+	flags = irq_save();
 	x = page_of(a);
 	g = x ? (a - x->base) / GRANULE : 0;
 	if (!x || (a % GRANULE) || !(x->start & bits(g, 1))) {
-		mm_irq_restore(flags);
+		irq_restore(flags);
 		printk("execmem_free(%p) refused: not a block execmem handed out\n", p);
 		return -EINVAL;
 	}
@@ -135,7 +135,7 @@ int execmem_free(void *p)
 		mm_set_page_attr(page, PG_WRITE);
 		pmm_free_page(page);
 	}
-	mm_irq_restore(flags);
+	irq_restore(flags);
 	return 0;
 }
 

@@ -12,7 +12,6 @@
 #include "kernel/power.h"
 #include "kernel/unwind.h"
 
-#define FLAGS_IF	0x200
 
 struct fault_catcher {
 	struct arch_jmp_buf jb;
@@ -94,8 +93,7 @@ int __noprobe fault_catch(void (*fn)(void *), void *arg, struct fault_record *re
 		kprobe_set_running(c.kprobe);	/* a handler that caught its own fault goes on */
 		hook_active = hooks;		/* a hook we jumped out of is over */
 		/* fault_catch_take already unlinked c; the trap left IF clear */
-		if (flags & FLAGS_IF)
-			irq_enable();
+		irq_restore(flags);
 		return 1;
 	}
 	catcher = &c;

@@ -149,7 +149,7 @@ void *kmalloc(size_t size)
 	need = (size + HDR + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	if (need < MIN_BLOCK)
 		need = MIN_BLOCK;
-	flags = mm_irq_save();
+	flags = irq_save();
 	for (int tries = 0; !b && tries < 2; tries++) {
 		for (link = &free_list; *link; link = &(*link)->next)
 			if ((*link)->size >= need)
@@ -173,7 +173,7 @@ void *kmalloc(size_t size)
 	}
 	if (!b) {
 		stats.oom++;
-		mm_irq_restore(flags);
+		irq_restore(flags);
 		return NULL;
 	}
 	b->magic = magic_of(b, MAGIC_USED);
@@ -182,7 +182,7 @@ void *kmalloc(size_t size)
 	stats.free_bytes -= b->size;
 	stats.used_bytes += b->size;
 	stats.used_blocks++;
-	mm_irq_restore(flags);
+	irq_restore(flags);
 	return b + 1;
 }
 
@@ -213,7 +213,7 @@ void kfree(void *p)
 
 	if (!p)
 		return;
-	flags = mm_irq_save();
+	flags = irq_save();
 	if ((a & (ALIGN - 1)) || !in_arena((uintptr_t)b, HDR))
 		why = "not a pointer kmalloc returned";
 	else if (b->magic == magic_of(b, MAGIC_USED) && b->size >= MIN_BLOCK &&
@@ -225,7 +225,7 @@ void kfree(void *p)
 		why = "not a pointer kmalloc returned";
 	if (why) {
 		stats.bad_frees++;
-		mm_irq_restore(flags);
+		irq_restore(flags);
 		printk("heap: kfree(%p) refused: %s\n", p, why);
 		return;
 	}
@@ -234,7 +234,7 @@ void kfree(void *p)
 	stats.free_bytes += b->size;
 	stats.used_blocks--;
 	insert_free(b);
-	mm_irq_restore(flags);
+	irq_restore(flags);
 }
 
 void heap_get_stats(struct heap_stats *s)

@@ -6,11 +6,11 @@
 #ifndef KERNEL_KPROBES_INTERNAL_H
 #define KERNEL_KPROBES_INTERNAL_H
 #include <stdint.h>
+#include "kernel/cpu.h"
 #include "kernel/fentry.h"
 #include "kernel/kprobes.h"
 #include "lib/insn.h"
 
-#define FLAGS_IF	0x200ul
 #define KP_INSN_MODE	(ARCH_BITS == 64 ? INSN_MODE_64 : INSN_MODE_32)
 
 /* How a site's instruction runs (see kprobes.h); KP_OPT: through its detour. */

@@ -20,19 +20,4 @@ void text_poke_init(void);
 /* Change the attributes (PG_*) of one identity-mapped page of RAM. */
 int mm_set_page_attr(void *page, unsigned attr);
 
-/* Interrupts off around allocator updates; restored as they were. */
-static inline __attribute__((always_inline)) unsigned long mm_irq_save(void)
-{
-	unsigned long flags = read_flags();
-
-	irq_disable();
-	return flags;
-}
-
-static inline __attribute__((always_inline)) void mm_irq_restore(unsigned long flags)
-{
-	if (flags & (1ul << 9))		/* EFLAGS.IF */
-		irq_enable();
-}
-
 #endif

@@ -201,11 +201,11 @@ void *pmm_alloc_pages(size_t n)
 
 	if (!n)
 		return NULL;
-	flags = mm_irq_save();
+	flags = irq_save();
 	first = find_run(n);
 	if (!first) {		/* frame 0 is never managed, so 0 means none */
 		stats.failed_allocs++;
-		mm_irq_restore(flags);
+		irq_restore(flags);
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -214,7 +214,7 @@ void *pmm_alloc_pages(size_t n)
 	if (first / WORD_BITS == hint)
 		while (hint < bitmap_words && bitmap[hint] == 0)
 			hint++;
-	mm_irq_restore(flags);
+	irq_restore(flags);
 	p = (void *)(uintptr_t)((uint64_t)first * PAGE_SIZE);
 	memset(p, 0, n * PAGE_SIZE);
 	return p;
@@ -232,7 +232,7 @@ int pmm_free_pages(void *first, size_t n)
 	unsigned long flags;
 	int err = 0;
 
-	flags = mm_irq_save();
+	flags = irq_save();
 	/* Check the whole run first: a refused free changes nothing. */
 	if ((a & PAGE_MASK) || !n || pfn + n > max_pfn || pfn + n < pfn) {
 		err = -EINVAL;
@@ -243,7 +243,7 @@ int pmm_free_pages(void *first, size_t n)
 	}
 	if (err) {
 		stats.bad_frees++;
-		mm_irq_restore(flags);
+		irq_restore(flags);
 		printk("pmm: free of %zu page(s) at %p refused: %s\n", n, first,
 		       err == -EEXIST ? "double free" : "not a page the allocator handed out");
 		return -EINVAL;
@@ -253,7 +253,7 @@ int pmm_free_pages(void *first, size_t n)
 	stats.free_pages += n;
 	if (pfn / WORD_BITS < hint)
 		hint = pfn / WORD_BITS;
-	mm_irq_restore(flags);
+	irq_restore(flags);
 	return 0;
 }
 

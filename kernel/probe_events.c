@@ -17,7 +17,6 @@
 #include "lib/format.h"
 #include "lib/string.h"
 
-#define FLAGS_IF	0x200
 #define WORD		sizeof(unsigned long)
 #define MAX_ARG_INDEX	15	/* $argN */
 #define MAX_STACK_INDEX	1023	/* $stackN */

@@ -27,8 +27,6 @@
 
 #define MODE		(ARCH_BITS == 64 ? INSN_MODE_64 : INSN_MODE_32)
 #define NR_GPRS		(ARCH_BITS == 64 ? 16 : 8)
-#define FLAGS_TF	0x100ul
-#define FLAGS_IF	0x200ul
 #define FLAGS_RF	0x10000ul
 #define INT3		0xcc
 #define MAX_FUNC	2048

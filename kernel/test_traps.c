@@ -13,7 +13,6 @@
 
 #define WORD		sizeof(unsigned long)
 #define CR0_PG		(1ul << 31)
-#define FLAGS_TF	0x100ul
 #define TEST_MAGIC	0x5eed0000ul	/* as in test_traps.S */
 #define TEST_DX_FLIP	0xfffful
 #define PUSH_VALUE	0x12345678ul

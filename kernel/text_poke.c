@@ -54,7 +54,7 @@ int __noprobe text_poke(void *addr, const void *bytes, size_t len)
 	if (!mm_paging_on())
 		return -EBUSY;
 
-	flags = mm_irq_save();
+	flags = irq_save();
 	arch_map(arch_poke_alias, page, PAGE_SIZE, PG_WRITE);
 	if (last != page)
 		arch_map(arch_poke_alias + PAGE_SIZE, last, PAGE_SIZE, PG_WRITE);
@@ -65,7 +65,7 @@ int __noprobe text_poke(void *addr, const void *bytes, size_t len)
 	if (last != page)
 		arch_unmap_page(arch_poke_alias + PAGE_SIZE);
 	sync_core();
-	mm_irq_restore(flags);
+	irq_restore(flags);
 	return 0;
 }
 
@@ -175,9 +175,9 @@ int __noprobe text_poke_bp(void *addr, const void *insn, size_t len, const void 
 	}
 	if (!mm_paging_on())
 		return -EBUSY;
-	flags = mm_irq_save();
+	flags = irq_save();
 	if (bp.addr) {
-		mm_irq_restore(flags);
+		irq_restore(flags);
 		return -EBUSY;
 	}
 	bp.len = len;
@@ -203,6 +203,6 @@ int __noprobe text_poke_bp(void *addr, const void *insn, size_t len, const void 
 	barrier();
 	if (!err)
 		step_done(3);
-	mm_irq_restore(flags);
+	irq_restore(flags);
 	return err;
 }

@@ -7,8 +7,6 @@
 #include "kernel/trace.h"
 #include "lib/ringbuf.h"
 
-#define X86_FLAGS_IF (1ul << 9)
-
 _Static_assert((TRACE_RECORDS & (TRACE_RECORDS - 1)) == 0, "TRACE_RECORDS must be a power of two");
 
 static struct trace_record trace_mem[TRACE_RECORDS];
@@ -26,10 +24,9 @@ static int adding;
 
 int trace_record_add(const struct trace_record *rec)
 {
-	unsigned long flags = read_flags();
+	unsigned long flags = irq_save();
 	int ret;
 
-	irq_disable();
 	if (adding) {
 		trace_rb.dropped++;
 		ret = -1;
@@ -45,8 +42,7 @@ int trace_record_add(const struct trace_record *rec)
 		ret = slot ? 0 : -1;
 		adding = 0;
 	}
-	if (flags & X86_FLAGS_IF)
-		irq_enable();
+	irq_restore(flags);
 	return ret;
 }
 
@@ -57,13 +53,11 @@ unsigned long trace_dropped(void)
 
 void trace_reset(void)
 {
-	unsigned long flags = read_flags();
+	unsigned long flags = irq_save();
 
-	irq_disable();
 	ringbuf_reset(&trace_rb);
 	start_tsc = rdtsc();
-	if (flags & X86_FLAGS_IF)
-		irq_enable();
+	irq_restore(flags);
 }
 
 struct ringbuf *trace_buffer(void)
