@@ -496,48 +496,29 @@ static int fetch_arg(const struct pe_arg *a, struct pt_regs *regs, uint64_t *val
 
 /* ---- the event line ----------------------------------------------------- */
 
-struct line {
-	char *buf;
-	size_t size, len;
-};
-
-static void __printf(2, 3) add(struct line *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->len + 1 >= l->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, l->size - l->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		l->len = l->len + n < l->size ? l->len + n : l->size - 1;
-}
-
-static void add_string(struct line *l, unsigned long addr)
+static void add_string(struct strbuf *l, unsigned long addr)
 {
 	char s[PE_STRING_MAX + 1];
 	struct copy c = { addr, (uint8_t *)s, PE_STRING_MAX, 0, 1, 0 };
 
 	if (copy_safe(&c)) {
-		add(l, "(fault)");
+		strbuf_addf(l, "(fault)");
 		return;
 	}
 	s[c.done < PE_STRING_MAX ? c.done : PE_STRING_MAX] = 0;
-	add(l, "\"");
+	strbuf_addf(l, "\"");
 	for (const char *p = s; *p; p++) {
 		if (*p == '"' || *p == '\\')
-			add(l, "\\%c", *p);
+			strbuf_addf(l, "\\%c", *p);
 		else if (*p >= 0x20 && *p < 0x7f)
-			add(l, "%c", *p);
+			strbuf_addf(l, "%c", *p);
 		else
-			add(l, "\\x%02x", (uint8_t)*p);
+			strbuf_addf(l, "\\x%02x", (uint8_t)*p);
 	}
-	add(l, c.done >= PE_STRING_MAX ? "\"..." : "\"");
+	strbuf_addf(l, c.done >= PE_STRING_MAX ? "\"..." : "\"");
 }
 
-static void add_value(struct line *l, const struct pe_arg *a, uint64_t v)
+static void add_value(struct strbuf *l, const struct pe_arg *a, uint64_t v)
 {
 	unsigned bits = a->size * 8;
 	char sym[96];
@@ -546,19 +527,19 @@ static void add_value(struct line *l, const struct pe_arg *a, uint64_t v)
 		v &= (1ull << bits) - 1;
 	switch (a->kind) {
 	case PE_T_U:
-		add(l, "%llu", (unsigned long long)v);
+		strbuf_addf(l, "%llu", (unsigned long long)v);
 		break;
 	case PE_T_S:
 		if (bits < 64 && (v >> (bits - 1)) & 1)
 			v |= ~0ull << bits;
-		add(l, "%lld", (long long)v);
+		strbuf_addf(l, "%lld", (long long)v);
 		break;
 	case PE_T_X:
-		add(l, "0x%llx", (unsigned long long)v);
+		strbuf_addf(l, "0x%llx", (unsigned long long)v);
 		break;
 	case PE_T_SYMBOL:
 		sym_format(sym, sizeof(sym), (unsigned long)v);
-		add(l, "%s", sym);
+		strbuf_addf(l, "%s", sym);
 		break;
 	case PE_T_STRING:
 		add_string(l, (unsigned long)v);
@@ -569,7 +550,7 @@ static void add_value(struct line *l, const struct pe_arg *a, uint64_t v)
 size_t probe_event_format(const struct probe_event *ev, struct pt_regs *regs, unsigned long where,
 			  unsigned long func, char *buf, size_t size)
 {
-	struct line l = { buf, size, 0 };
+	struct strbuf l = { buf, size, 0 };
 	uint64_t start = trace_start_tsc(), now = rdtsc();
 	uint64_t us = now > start ? tsc_cycles_to_ns(now - start) / 1000 : 0;
 	char at[96];
@@ -578,27 +559,27 @@ size_t probe_event_format(const struct probe_event *ev, struct pt_regs *regs, un
 		return 0;
 	buf[0] = 0;
 	/* Linux's context columns; a probe handler runs with preemption off ("1"). */
-	add(&l, "%16s-%-7d [%03u] %c..1. %5llu.%06llu: %s: (", "<idle>", 0, 0,
+	strbuf_addf(&l, "%16s-%-7d [%03u] %c..1. %5llu.%06llu: %s: (", "<idle>", 0, 0,
 	    regs->flags & FLAGS_IF ? '.' : 'd', (unsigned long long)(us / 1000000),
 	    (unsigned long long)(us % 1000000), ev->name);
 	sym_format(at, sizeof(at), where);
-	add(&l, "%s", at);
+	strbuf_addf(&l, "%s", at);
 	if (func) {
 		const char *name = sym_lookup(func, NULL, NULL);
 
 		if (name)
-			add(&l, " <- %s", name);
+			strbuf_addf(&l, " <- %s", name);
 		else
-			add(&l, " <- 0x%lx", func);
+			strbuf_addf(&l, " <- 0x%lx", func);
 	}
-	add(&l, ")");
+	strbuf_addf(&l, ")");
 	for (int i = 0; i < ev->nargs; i++) {
 		const struct pe_arg *a = &ev->args[i];
 		uint64_t v;
 
-		add(&l, " %s=", a->name);
+		strbuf_addf(&l, " %s=", a->name);
 		if (fetch_arg(a, regs, &v))
-			add(&l, "(fault)");
+			strbuf_addf(&l, "(fault)");
 		else
 			add_value(&l, a, v);
 	}

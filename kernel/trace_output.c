@@ -17,53 +17,36 @@
 #define GRAPH_DEPTH_MAX	64	/* deeper returns always name their function */
 #define GRAPH_INDENT	2	/* spaces per call level */
 
-struct line {
-	char buf[LINE_MAX];
-	size_t len;
-};
-
-static void __printf(2, 3) line_add(struct line *l, const char *fmt, ...)
+static void line_spaces(struct strbuf *l, unsigned n)
 {
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		l->len += (size_t)n < sizeof(l->buf) - l->len ? (size_t)n : sizeof(l->buf) - 1 - l->len;
-}
-
-static void line_spaces(struct line *l, unsigned n)
-{
-	while (n-- && l->len < sizeof(l->buf) - 1)
+	while (n-- && l->len + 1 < l->size)
 		l->buf[l->len++] = ' ';
 	l->buf[l->len] = 0;
 }
 
 /* A function's name as Linux's %ps prints it: no offset; hex if unknown. */
-static void line_sym(struct line *l, unsigned long addr)
+static void line_sym(struct strbuf *l, unsigned long addr)
 {
 	const char *name = addr ? sym_lookup(addr, NULL, NULL) : NULL;
 
 	if (name)
-		line_add(l, "%s", name);
+		strbuf_addf(l, "%s", name);
 	else if (!addr)
-		line_add(l, "0");
+		strbuf_addf(l, "0");
 	else
-		line_add(l, "0x%lx", addr);
+		strbuf_addf(l, "0x%lx", addr);
 }
 
 /* A probe event (its text is defined later): where it fired. */
-static void line_event(struct line *l, const struct trace_record *r)
+static void line_event(struct strbuf *l, const struct trace_record *r)
 {
 	char where[96];
 
 	sym_format(where, sizeof(where), r->ip);
-	line_add(l, "event: (%s)", where);
+	strbuf_addf(l, "event: (%s)", where);
 }
 
-static void emit(struct line *l, trace_out_fn out, void *ctx)
+static void emit(struct strbuf *l, trace_out_fn out, void *ctx)
 {
 	out(l->buf, ctx);
 	l->len = 0;
@@ -72,9 +55,10 @@ static void emit(struct line *l, trace_out_fn out, void *ctx)
 
 static void header_common(trace_out_fn out, void *ctx, const char *tracer)
 {
-	struct line l = { .len = 0 };
+	char text[LINE_MAX] = "";
+	struct strbuf l = { text, sizeof(text), 0 };
 
-	line_add(&l, "# tracer: %s", tracer);
+	strbuf_addf(&l, "# tracer: %s", tracer);
 	emit(&l, out, ctx);
 	out("#", ctx);
 }
@@ -93,22 +77,22 @@ static const char *const function_header[] = {
 };
 
 /* "          <idle>-0       [000] d....   123.456789: " */
-static void line_context(struct line *l, const struct trace_record *r)
+static void line_context(struct strbuf *l, const struct trace_record *r)
 {
 	uint64_t start = trace_start_tsc();
 	uint64_t us = r->ts > start ? tsc_cycles_to_ns(r->ts - start) / 1000 : 0;
 
-	line_add(l, "%16s-%-7d [%03u] %c.%c.. %5llu.%06llu: ", "<idle>", 0, r->cpu,
+	strbuf_addf(l, "%16s-%-7d [%03u] %c.%c.. %5llu.%06llu: ", "<idle>", 0, r->cpu,
 		 r->flags & TRACE_FLAG_IRQS_OFF ? 'd' : '.', r->flags & TRACE_FLAG_HARDIRQ ? 'h' : '.',
 		 (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000));
 }
 
 /* "callee <-caller", also the body of a function record in graph output. */
-static void line_function(struct line *l, const struct trace_record *r)
+static void line_function(struct strbuf *l, const struct trace_record *r)
 {
 	line_sym(l, r->ip);
 	if (r->parent_ip) {
-		line_add(l, " <-");
+		strbuf_addf(l, " <-");
 		line_sym(l, r->parent_ip);
 	}
 }
@@ -117,10 +101,11 @@ void trace_print_function(trace_out_fn out, void *ctx)
 {
 	struct ringbuf *rb = trace_buffer();
 	unsigned long n = ringbuf_count(rb);
-	struct line l = { .len = 0 };
+	char text[LINE_MAX] = "";
+	struct strbuf l = { text, sizeof(text), 0 };
 
 	header_common(out, ctx, "function");
-	line_add(&l, "# entries-in-buffer/entries-written: %lu/%lu   #P:1", n, n + trace_dropped());
+	strbuf_addf(&l, "# entries-in-buffer/entries-written: %lu/%lu   #P:1", n, n + trace_dropped());
 	emit(&l, out, ctx);
 	out("#", ctx);
 	for (size_t i = 0; i < ARRAY_SIZE(function_header); i++)
@@ -137,18 +122,18 @@ void trace_print_function(trace_out_fn out, void *ctx)
 			break;
 		case TRACE_GRAPH_ENTRY:
 			line_sym(&l, r->ip);
-			line_add(&l, "() {");
+			strbuf_addf(&l, "() {");
 			break;
 		case TRACE_GRAPH_RETURN:
-			line_add(&l, "} /* ");
+			strbuf_addf(&l, "} /* ");
 			line_sym(&l, r->ip);
-			line_add(&l, " */ %llu ns", (unsigned long long)r->duration_ns);
+			strbuf_addf(&l, " */ %llu ns", (unsigned long long)r->duration_ns);
 			break;
 		case TRACE_EVENT:
 			line_event(&l, r);
 			break;
 		default:
-			line_add(&l, "unknown record type %u", r->type);
+			strbuf_addf(&l, "unknown record type %u", r->type);
 		}
 		emit(&l, out, ctx);
 		ringbuf_consume(rb, 1);
@@ -175,32 +160,32 @@ static char duration_mark(uint64_t ns)
  * "+ 12.345 us   |  ": microseconds with at most 7 digits in all (the
  * fraction is cut to fit), padded so the '|' column stays put.
  */
-static void line_duration(struct line *l, uint64_t ns)
+static void line_duration(struct strbuf *l, uint64_t ns)
 {
 	char usecs[24], nsecs[5];
 	int len = snprintf(usecs, sizeof(usecs), "%llu", (unsigned long long)(ns / 1000));
 
-	line_add(l, "%c %s", duration_mark(ns), usecs);
+	strbuf_addf(l, "%c %s", duration_mark(ns), usecs);
 	if (len < 7) {
 		size_t room = (size_t)(8 - len) < sizeof(nsecs) ? (size_t)(8 - len) : sizeof(nsecs);
 
 		snprintf(nsecs, room, "%03u", (unsigned)(ns % 1000));
-		line_add(l, ".%s", nsecs);
+		strbuf_addf(l, ".%s", nsecs);
 		len += (int)strlen(nsecs) + 1;
 	}
-	line_add(l, " us ");
+	strbuf_addf(l, " us ");
 	line_spaces(l, len < 8 ? 8 - len : 0);
-	line_add(l, "|  ");
+	strbuf_addf(l, "|  ");
 }
 
 /* " 0) " and either a duration or the blank duration column. */
-static void graph_prefix(struct line *l, const struct trace_record *r, const uint64_t *duration)
+static void graph_prefix(struct strbuf *l, const struct trace_record *r, const uint64_t *duration)
 {
-	line_add(l, " %u) ", r->cpu);
+	strbuf_addf(l, " %u) ", r->cpu);
 	if (duration)
 		line_duration(l, *duration);
 	else
-		line_add(l, "              |  ");
+		strbuf_addf(l, "              |  ");
 }
 
 void trace_print_graph(trace_out_fn out, void *ctx)
@@ -210,7 +195,8 @@ void trace_print_graph(trace_out_fn out, void *ctx)
 	/* Entries printed with an open brace, by depth, to match returns with. */
 	unsigned long open[GRAPH_DEPTH_MAX] = { 0 };
 	int depth = -1;		/* of the innermost open call: where comments go */
-	struct line l = { .len = 0 };
+	char text[LINE_MAX] = "";
+	struct strbuf l = { text, sizeof(text), 0 };
 
 	header_common(out, ctx, "function_graph");
 	out("# CPU  DURATION                  FUNCTION CALLS", ctx);
@@ -229,7 +215,7 @@ void trace_print_graph(trace_out_fn out, void *ctx)
 				graph_prefix(&l, r, &next->duration_ns);
 				line_spaces(&l, r->depth * GRAPH_INDENT);
 				line_sym(&l, r->ip);
-				line_add(&l, "();");
+				strbuf_addf(&l, "();");
 				used = 2;
 				if (r->depth < GRAPH_DEPTH_MAX)
 					open[r->depth] = 0;
@@ -238,7 +224,7 @@ void trace_print_graph(trace_out_fn out, void *ctx)
 				graph_prefix(&l, r, NULL);
 				line_spaces(&l, r->depth * GRAPH_INDENT);
 				line_sym(&l, r->ip);
-				line_add(&l, "() {");
+				strbuf_addf(&l, "() {");
 				if (r->depth < GRAPH_DEPTH_MAX)
 					open[r->depth] = r->ip;
 				depth = r->depth;
@@ -249,11 +235,11 @@ void trace_print_graph(trace_out_fn out, void *ctx)
 			line_spaces(&l, r->depth * GRAPH_INDENT);
 			/* Entry not printed (dropped, or before this print): name it. */
 			if (r->depth < GRAPH_DEPTH_MAX && open[r->depth] == r->ip) {
-				line_add(&l, "}");
+				strbuf_addf(&l, "}");
 			} else {
-				line_add(&l, "} /* ");
+				strbuf_addf(&l, "} /* ");
 				line_sym(&l, r->ip);
-				line_add(&l, " */");
+				strbuf_addf(&l, " */");
 			}
 			if (r->depth < GRAPH_DEPTH_MAX)
 				open[r->depth] = 0;
@@ -263,14 +249,14 @@ void trace_print_graph(trace_out_fn out, void *ctx)
 			/* Other records are comments inside the innermost open call. */
 			graph_prefix(&l, r, NULL);
 			line_spaces(&l, (depth + 1) * GRAPH_INDENT);
-			line_add(&l, "/* ");
+			strbuf_addf(&l, "/* ");
 			if (r->type == TRACE_FUNCTION)
 				line_function(&l, r);
 			else if (r->type == TRACE_EVENT)
 				line_event(&l, r);
 			else
-				line_add(&l, "unknown record type %u", r->type);
-			line_add(&l, " */");
+				strbuf_addf(&l, "unknown record type %u", r->type);
+			strbuf_addf(&l, " */");
 		}
 		emit(&l, out, ctx);
 		ringbuf_consume(rb, used);

@@ -16,4 +16,14 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Text built piece by piece in a fixed buffer: appends truncate, and the
+ * buffer stays NUL-terminated. Start with { buf, size, 0 } and buf[0] = 0.
+ */
+struct strbuf {
+	char *buf;
+	size_t size, len;
+};
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

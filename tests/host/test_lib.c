@@ -64,6 +64,18 @@ static void test_format(void)
 	check(n == 14 && lib_strcmp(buf, "truncat") == 0, "snprintf truncates and returns full length");
 	n = lib_snprintf(buf, 0, "%d", 12345);
 	check(n == 5, "snprintf with size 0 only counts");
+	{
+		char text[8] = "";
+		struct strbuf sb = { text, sizeof(text), 0 };
+
+		strbuf_addf(&sb, "%s", "ab");
+		strbuf_addf(&sb, "%d", 12);
+		check(sb.len == 4 && lib_strcmp(text, "ab12") == 0, "strbuf_addf appends");
+		strbuf_addf(&sb, "%s", "xyzw");
+		check(sb.len == 7 && lib_strcmp(text, "ab12xyz") == 0, "strbuf_addf truncates, terminated");
+		strbuf_addf(&sb, "more");
+		check(sb.len == 7 && lib_strcmp(text, "ab12xyz") == 0, "strbuf_addf on a full buffer changes nothing");
+	}
 }
 
 static void test_string(void)
