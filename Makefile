@@ -44,11 +44,11 @@ LDFLAGS_x86_64 := -m elf_x86_64 -nostdlib -z max-page-size=0x1000 --no-warn-rwx-
 # the earliest boot path (before text_poke exists the call sites are live).
 NOTRACE := $(wildcard $(shell cat kernel/notrace.list 2>/dev/null))
 
-KERNEL_C := $(wildcard kernel/*.c) $(filter-out $(wildcard lib/*_host.c),$(wildcard lib/*.c))
+KERNEL_C := $(wildcard kernel/*.c kernel/*/*.c tests/kernel/*.c) $(filter-out $(wildcard lib/*_host.c),$(wildcard lib/*.c))
 
 define kernel_rules
 $(1)_C   := $$(KERNEL_C) $$(filter-out arch/$(1)/asm-offsets.c,$$(wildcard arch/$(1)/*.c))
-$(1)_S   := $$(wildcard kernel/*.S) $$(wildcard arch/$(1)/*.S)
+$(1)_S   := $$(wildcard kernel/*.S kernel/*/*.S) $$(wildcard arch/$(1)/*.S tests/kernel/$(1)/*.S)
 $(1)_OBJ := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$($(1)_C)) $$(patsubst %.S,$(BUILD)/$(1)/%.o,$$($(1)_S))
 $(1)_LIBGCC := $$(shell $$(CC_$(1)) $$(CFLAGS_$(1)) -print-libgcc-file-name)
 

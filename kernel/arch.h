@@ -20,8 +20,8 @@ struct fb_info;
  * trampoline then skips popf, which is slow on real CPUs.
  */
 enum { TRAMPOLINE_FLAGS_DEAD = 0, TRAMPOLINE_RESTORE_FLAGS = 1 };
-int fentry_handler(struct pt_regs *regs);		/* kernel/fentry.c */
-int return_trampoline_handler(struct pt_regs *regs);	/* kernel/shadow_stack.c */
+int fentry_handler(struct pt_regs *regs);		/* kernel/probes/fentry.c */
+int return_trampoline_handler(struct pt_regs *regs);	/* kernel/probes/shadow_stack.c */
 
 /* Descriptor tables, exception vectors: called once from kmain. */
 void arch_init(void);
@@ -30,7 +30,7 @@ void arch_init(void);
 void screen_console_init(const struct fb_info *fb);
 
 /*
- * Page tables (arch/<arch>/paging.c); what to map is kernel/paging.c's call.
+ * Page tables (arch/<arch>/paging.c); what to map is kernel/mm/paging.c's call.
  * Mappings are identity (va == pa) except text_poke's alias pages.
  */
 #define PG_WRITE	1	/* every mapping is readable */

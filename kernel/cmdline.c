@@ -1,6 +1,6 @@
 /* Kernel command line options. */
 #include "kernel/cmdline.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "lib/string.h"
 
 struct kernel_options kopt = {

@@ -4,12 +4,12 @@
  */
 #include "kernel/traps.h"
 #include "kernel/cmdline.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpu.h"
 #include "kernel/kallsyms.h"
-#include "kernel/fentry.h"
-#include "kernel/kprobes.h"
-#include "kernel/power.h"
+#include "kernel/probes/fentry.h"
+#include "kernel/probes/kprobes.h"
+#include "kernel/dev/power.h"
 #include "kernel/unwind.h"
 
 

@@ -1,7 +1,7 @@
 /* The self-test runner: KTAP version 1 on serial, a summary on every console. */
 #include <stdarg.h>
 #include "kernel/ktest.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "lib/string.h"
 #include "lib/format.h"
 

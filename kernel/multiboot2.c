@@ -1,7 +1,7 @@
 /* Parse the multiboot2 boot information into struct boot_info. */
 #include <stdint.h>
 #include "kernel/bootinfo.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 

@@ -5,7 +5,7 @@
  * a fault report.
  */
 #include "kernel/traps.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 
 static struct trap_hook *trap_hooks[NR_EXCEPTIONS];
 

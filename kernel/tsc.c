@@ -5,7 +5,7 @@
  * window. Several windows; the median resists what sample filtering misses.
  */
 #include "kernel/tsc.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpu.h"
 
 #define PIT_HZ		1193182

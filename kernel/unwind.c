@@ -1,9 +1,9 @@
 /* The frame-pointer unwinder; see unwind.h. */
 #include "kernel/unwind.h"
-#include "kernel/console.h"
-#include "kernel/fentry.h"
+#include "kernel/dev/console.h"
+#include "kernel/probes/fentry.h"
 #include "kernel/kallsyms.h"
-#include "kernel/shadow_stack.h"
+#include "kernel/probes/shadow_stack.h"
 #include "kernel/traps.h"
 
 #define WORD		sizeof(unsigned long)

@@ -13,12 +13,12 @@
  * Upper-level entries are present+writable: the leaf alone decides. Tables
  * come from the pmm (below arch_ram_limit, so identity-mapped). Only RAM
  * below 3 GiB is used: the top GiB is for MMIO (framebuffer, APICs) and
- * text_poke's alias pages. kernel/paging.c decides what to map.
+ * text_poke's alias pages. kernel/mm/paging.c decides what to map.
  */
 #include "kernel/arch.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
-#include "kernel/mm.h"
+#include "kernel/mm/mm.h"
 
 #define PTE_P		(1ull << 0)
 #define PTE_W		(1ull << 1)

@@ -162,7 +162,7 @@ return_trampoline:
 
 /*
  * optprobe_entry: an optimized kprobe's detour slot starts with
- * `call optprobe_entry` (regs->ip = the slot; see kernel/optprobes.c).
+ * `call optprobe_entry` (regs->ip = the slot; see kernel/probes/optprobes.c).
  *
  *	 4(%esp)	<probed code's stack>	<- regs->sp
  *	 0(%esp)	RET-IP = slot + 5	-> resume ip (regs->ip)

@@ -5,9 +5,9 @@
  */
 #include <stdint.h>
 #include "kernel/arch.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpu.h"
-#include "kernel/mm.h"
+#include "kernel/mm/mm.h"
 #include "kernel/traps.h"
 #include "kernel/unwind.h"
 

@@ -8,7 +8,7 @@
  *
  * Upper-level entries are always present+writable+executable: the leaf entry
  * alone decides what a page allows. Tables come from the pmm and, like
- * everything else, are identity-mapped. kernel/paging.c decides what to map.
+ * everything else, are identity-mapped. kernel/mm/paging.c decides what to map.
  *
  * The boot code (boot.S) already turned on long mode, EFER.NXE (when the CPU
  * has NX) and CR0.WP; arch_paging_enable only loads CR3.
@@ -16,7 +16,7 @@
 #include "kernel/arch.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
-#include "kernel/mm.h"
+#include "kernel/mm/mm.h"
 
 typedef uint64_t pte_t;
 

@@ -183,7 +183,7 @@ return_trampoline:
  * optprobe_entry: an optimized kprobe's detour slot starts with
  * `call optprobe_entry`; regs->ip is then the slot itself (RET-IP - 5) and
  * regs->sp the probed code's stack pointer, RET-IP lying just below it
- * (see kernel/optprobes.c).
+ * (see kernel/probes/optprobes.c).
  *
  *	 8(%rsp)	<probed code's stack>	<- regs->sp
  *	 0(%rsp)	RET-IP = slot + 5	-> resume ip (regs->ip)

@@ -7,9 +7,9 @@
  */
 #include <stdint.h>
 #include "kernel/arch.h"
-#include "kernel/bench.h"
+#include "kernel/bench/bench.h"
 #include "kernel/cmdline.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpuinfo.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"

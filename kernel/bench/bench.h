@@ -49,7 +49,7 @@ struct bench_scenario {
 	static const struct bench_scenario *const bench_ptr_##s __used \
 	__attribute__((section(".bench_scenarios"))) = &s
 
-/* kernel/bench_targets.c: compiled with -pg, so each has an fentry site. */
+/* kernel/bench/bench_targets.c: compiled with -pg, so each has an fentry site. */
 int bench_target(int x);
 unsigned long bench_recurse(unsigned long depth);	/* depth + 1 nested calls */
 extern volatile int bench_sink;

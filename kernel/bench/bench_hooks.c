@@ -4,11 +4,11 @@
  * all of them on one function. All probe bench_target and share the "call"
  * harness, so the overhead is the hook's cost alone.
  */
-#include "kernel/bench.h"
-#include "kernel/fentry.h"
-#include "kernel/fgraph.h"
-#include "kernel/rethook.h"
-#include "kernel/trace.h"
+#include "kernel/bench/bench.h"
+#include "kernel/probes/fentry.h"
+#include "kernel/trace/fgraph.h"
+#include "kernel/probes/rethook.h"
+#include "kernel/trace/trace.h"
 
 static void empty_callback(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *ops,
 			   struct pt_regs *regs)

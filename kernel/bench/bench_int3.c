@@ -3,7 +3,7 @@
  * the same call "call" times. Its overhead is the bare int3 -> entry ->
  * trap_dispatch -> iret round trip: the floor under every trap-based probe.
  */
-#include "kernel/bench.h"
+#include "kernel/bench/bench.h"
 #include "kernel/traps.h"
 
 extern const char bench_int3_site[];	/* the int3 inside bench_int3_run */

@@ -13,14 +13,14 @@
  * kprobe_boost's instruction optimized, or if that cannot be, the nearest
  * instruction that can (its "what" says which).
  */
-#include "kernel/bench.h"
-#include "kernel/console.h"
+#include "kernel/bench/bench.h"
+#include "kernel/dev/console.h"
 #include "kernel/errno.h"
-#include "kernel/fentry.h"
+#include "kernel/probes/fentry.h"
 #include "kernel/kallsyms.h"
-#include "kernel/kprobes.h"
-#include "kernel/mm.h"
-#include "kernel/test_kprobes.h"
+#include "kernel/probes/kprobes.h"
+#include "kernel/mm/mm.h"
+#include "tests/kernel/test_kprobes.h"
 #include "lib/format.h"
 #include "lib/insn.h"
 #include "lib/string.h"

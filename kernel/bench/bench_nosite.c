@@ -3,7 +3,7 @@
  * kernel/notrace.list): the baseline of the fentry_nop scenario, which
  * measures what a disabled site costs - one 5-byte nop.
  */
-#include "kernel/bench.h"
+#include "kernel/bench/bench.h"
 
 __noinline int bench_target_nosite(int x)
 {

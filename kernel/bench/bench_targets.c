@@ -3,7 +3,7 @@
  * each starts with an fentry site the fentry and ftrace scenarios can hook;
  * keep them tiny, noinline and free of anything a probe might trip over.
  */
-#include "kernel/bench.h"
+#include "kernel/bench/bench.h"
 
 volatile int bench_sink = 1;
 

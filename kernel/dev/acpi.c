@@ -1,16 +1,16 @@
 /*
- * ACPI power off and reboot (kernel/acpi.h). Tables may sit in memory the
+ * ACPI power off and reboot (kernel/dev/acpi.h). Tables may sit in memory the
  * firmware calls "reserved" (SeaBIOS), which our page tables leave out:
  * every table is mapped with mm_map_mmio() before it is read. On i386
  * tables above 4 GiB are out of reach and skipped.
  */
-#include "kernel/acpi.h"
+#include "kernel/dev/acpi.h"
 #include "kernel/arch.h"
 #include "kernel/bootinfo.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
-#include "kernel/mm.h"
+#include "kernel/mm/mm.h"
 #include "kernel/tsc.h"
 #include "lib/string.h"
 

@@ -1,5 +1,5 @@
 /* The console registry and printk. */
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "lib/format.h"
 
 static struct console *consoles;

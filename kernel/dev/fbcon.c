@@ -10,7 +10,7 @@
  * bytes, whatever the pixel format.
  */
 #include "kernel/bootinfo.h"
-#include "kernel/screen.h"
+#include "kernel/dev/screen.h"
 #include "lib/font.h"
 
 /* The VGA text-mode palette, so both consoles show the same colours. */

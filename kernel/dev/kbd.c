@@ -3,7 +3,7 @@
  * (bit 0: a byte is waiting, bit 1: the controller is busy, bit 5: the
  * byte is from the mouse), data port 0x60. US layout, scancode set 1.
  */
-#include "kernel/kbd.h"
+#include "kernel/dev/kbd.h"
 #include "kernel/cpu.h"
 
 #define KBC_DATA	0x60

@@ -1,4 +1,4 @@
-#include "kernel/power.h"
+#include "kernel/dev/power.h"
 #include "kernel/cpu.h"
 
 void qemu_exit(int code)

@@ -6,8 +6,8 @@
  */
 #include "kernel/arch.h"
 #include "kernel/bootinfo.h"
-#include "kernel/console.h"
-#include "kernel/screen.h"
+#include "kernel/dev/console.h"
+#include "kernel/dev/screen.h"
 #include "lib/font.h"
 
 #define TAB_WIDTH 8

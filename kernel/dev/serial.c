@@ -1,5 +1,5 @@
 /* COM1, 115200 8N1, polled. A missing UART is detected and skipped. */
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpu.h"
 
 #define COM1		0x3f8

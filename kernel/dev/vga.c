@@ -10,7 +10,7 @@
  * switches, and restores them (text mode again).
  */
 #include "kernel/cpu.h"
-#include "kernel/screen.h"
+#include "kernel/dev/screen.h"
 #include "lib/font.h"
 
 #define SEQ		0x3c4	/* sequencer: index, data at +1 */

@@ -12,10 +12,10 @@
  * Each page keeps two bitmaps: used granules, and the first granule of
  * each block (so execmem_free knows where a block ends).
  */
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/errno.h"
-#include "kernel/mm_internal.h"
-#include "kernel/text_poke.h"
+#include "kernel/mm/mm_internal.h"
+#include "kernel/mm/text_poke.h"
 
 #define GRANULE		64
 #define GRANULES	(PAGE_SIZE / GRANULE)	/* 64: one bit each in a uint64_t */

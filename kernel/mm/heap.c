@@ -10,8 +10,8 @@
  * elsewhere, or a pointer into the middle of a block, does not pass for a
  * live block. kfree() checks that before touching anything.
  */
-#include "kernel/console.h"
-#include "kernel/mm_internal.h"
+#include "kernel/dev/console.h"
+#include "kernel/mm/mm_internal.h"
 #include "lib/string.h"
 
 #define ALIGN		16

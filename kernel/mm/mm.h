@@ -2,7 +2,7 @@
  * Memory: physical pages (pmm.c), the kernel heap (heap.c), our own page
  * tables with W^X (paging.c + arch/<arch>/paging.c), executable memory for
  * instruction slots and trampolines (execmem.c). Changing kernel text is
- * text_poke's job (kernel/text_poke.h).
+ * text_poke's job (kernel/mm/text_poke.h).
  *
  * The kernel runs identity-mapped: a physical page's address is also its
  * virtual address, so the allocators hand out plain pointers.

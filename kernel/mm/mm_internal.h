@@ -3,7 +3,7 @@
 #define KERNEL_MM_INTERNAL_H
 #include <stdint.h>
 #include "kernel/cpu.h"
-#include "kernel/mm.h"
+#include "kernel/mm/mm.h"
 
 #define PAGE_MASK	((uintptr_t)PAGE_SIZE - 1)
 

@@ -17,9 +17,9 @@
  * identity-mapped, so a pointer is also a physical address.
  */
 #include "kernel/bootinfo.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/errno.h"
-#include "kernel/mm_internal.h"
+#include "kernel/mm/mm_internal.h"
 
 #define LOW_MEMORY	0x100000u
 #define MAX_GUARDS	32

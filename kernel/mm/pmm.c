@@ -9,9 +9,9 @@
  * first (execmem wants pages near kernel text); pages come zero-filled.
  */
 #include "kernel/bootinfo.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/errno.h"
-#include "kernel/mm_internal.h"
+#include "kernel/mm/mm_internal.h"
 #include "lib/string.h"
 
 #define LOW_LIMIT	0x100000ull		/* the first 1 MiB stays the BIOS's */

@@ -11,10 +11,10 @@
  * kernel/notrace.list. It calls no traced or probe-able code on the write
  * path (own byte copy, not memcpy).
  */
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/errno.h"
-#include "kernel/mm_internal.h"
-#include "kernel/text_poke.h"
+#include "kernel/mm/mm_internal.h"
+#include "kernel/mm/text_poke.h"
 #include "kernel/traps.h"
 
 #define INT3	0xcc

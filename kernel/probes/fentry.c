@@ -3,13 +3,13 @@
  * fentry_caller (arch/<arch>/trampoline.S). Not compiled with -pg: nothing
  * here may call __fentry__ (kernel/notrace.list).
  */
-#include "kernel/fentry.h"
-#include "kernel/console.h"
+#include "kernel/probes/fentry.h"
+#include "kernel/dev/console.h"
 #include "kernel/errno.h"
 #include "kernel/kallsyms.h"
-#include "kernel/mm.h"
-#include "kernel/shadow_stack.h"
-#include "kernel/text_poke.h"
+#include "kernel/mm/mm.h"
+#include "kernel/probes/shadow_stack.h"
+#include "kernel/mm/text_poke.h"
 #include "lib/string.h"
 
 #define MAX_SITES	8192

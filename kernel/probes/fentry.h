@@ -7,7 +7,7 @@
  *
  * Users are ftrace_ops (callbacks with full pt_regs, several per function,
  * chosen by symbol glob) and shadow-stack users (return hooks and the
- * function-graph tracer, see kernel/shadow_stack.h).
+ * function-graph tracer, see kernel/probes/shadow_stack.h).
  */
 #ifndef KERNEL_FENTRY_H
 #define KERNEL_FENTRY_H

@@ -15,14 +15,14 @@
  * probe-able code (kmalloc, printk, the decoder) only before it changes
  * anything, so a probe hit from inside it finds consistent tables.
  */
-#include "kernel/kprobes_internal.h"
-#include "kernel/console.h"
+#include "kernel/probes/kprobes_internal.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
-#include "kernel/fentry.h"
+#include "kernel/probes/fentry.h"
 #include "kernel/kallsyms.h"
-#include "kernel/mm.h"
-#include "kernel/text_poke.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/text_poke.h"
 #include "kernel/traps.h"
 
 #define INT3		0xcc

@@ -18,7 +18,7 @@
  *                `jmp` to a detour slot that enters the shared
  *                call_to_exception_trampoline, runs the handlers, then a
  *                copy of the displaced instructions and a jmp back (see
- *                kernel/optprobes.c). By default every armed probe whose
+ *                kernel/probes/optprobes.c). By default every armed probe whose
  *                address qualifies is optimized, right after the change
  *                that allows it (registration, the last post_handler
  *                gone ...); kprobe_opt_status says why one is not. A

@@ -11,11 +11,11 @@
  *
  * Probe machinery: every function is __noprobe; the file is in notrace.list.
  */
-#include "kernel/kprobes_internal.h"
-#include "kernel/console.h"
+#include "kernel/probes/kprobes_internal.h"
+#include "kernel/dev/console.h"
 #include "kernel/errno.h"
-#include "kernel/mm.h"
-#include "kernel/text_poke.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/text_poke.h"
 #include "kernel/traps.h"
 
 #define WORD		sizeof(unsigned long)

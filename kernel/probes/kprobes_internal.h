@@ -7,8 +7,8 @@
 #define KERNEL_KPROBES_INTERNAL_H
 #include <stdint.h>
 #include "kernel/cpu.h"
-#include "kernel/fentry.h"
-#include "kernel/kprobes.h"
+#include "kernel/probes/fentry.h"
+#include "kernel/probes/kprobes.h"
 #include "lib/insn.h"
 
 #define KP_INSN_MODE	(ARCH_BITS == 64 ? INSN_MODE_64 : INSN_MODE_32)

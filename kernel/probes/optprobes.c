@@ -71,13 +71,13 @@
  * Like registration, the decisions call probe-able code (the decoder,
  * kallsyms, the allocators) only before anything changes.
  */
-#include "kernel/kprobes_internal.h"
-#include "kernel/console.h"
+#include "kernel/probes/kprobes_internal.h"
+#include "kernel/dev/console.h"
 #include "kernel/errno.h"
-#include "kernel/fentry.h"
+#include "kernel/probes/fentry.h"
 #include "kernel/kallsyms.h"
-#include "kernel/mm.h"
-#include "kernel/text_poke.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/text_poke.h"
 #include "lib/format.h"
 
 #define INT3		0xcc

@@ -1,10 +1,10 @@
 /* Return hooks on top of the shadow stack. Not compiled with -pg. */
-#include "kernel/rethook.h"
-#include "kernel/console.h"
+#include "kernel/probes/rethook.h"
+#include "kernel/dev/console.h"
 #include "kernel/errno.h"
-#include "kernel/fentry.h"
+#include "kernel/probes/fentry.h"
 #include "kernel/kallsyms.h"
-#include "kernel/kprobes.h"
+#include "kernel/probes/kprobes.h"
 
 static struct rethook *to_rethook(struct shadow_user *u)
 {

@@ -1,15 +1,15 @@
 /*
  * Return hooks (kretprobe-like): an entry handler and a return handler for a
  * function, with per-call private data. Each rethook is one user of the
- * shared shadow stack (kernel/shadow_stack.h), entered through the
+ * shared shadow stack (kernel/probes/shadow_stack.h), entered through the
  * function's fentry site, or, for a function without one (asm, notrace
  * files), through a kprobe on its first instruction. There is no instance pool to run out of: a call
  * is missed only when the shadow stack itself is full (counted in nmissed).
  */
 #ifndef KERNEL_RETHOOK_H
 #define KERNEL_RETHOOK_H
-#include "kernel/kprobes.h"
-#include "kernel/shadow_stack.h"
+#include "kernel/probes/kprobes.h"
+#include "kernel/probes/shadow_stack.h"
 
 struct rethook {
 	const char *symbol;		/* function to hook ... */

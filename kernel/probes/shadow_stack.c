@@ -2,12 +2,12 @@
  * The shadow return stack and return_trampoline_handler, the C side of
  * return_trampoline (arch/<arch>/trampoline.S). Not compiled with -pg.
  */
-#include "kernel/shadow_stack.h"
-#include "kernel/console.h"
+#include "kernel/probes/shadow_stack.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/traps.h"
-#include "kernel/fentry.h"
+#include "kernel/probes/fentry.h"
 
 /*
  * users[id] stays set after unregistering while frames still carry the id:

@@ -3,14 +3,14 @@
  * shadow stack that write struct trace_record into the trace buffer.
  * Not compiled with -pg.
  */
-#include "kernel/fgraph.h"
-#include "kernel/console.h"
+#include "kernel/trace/fgraph.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
-#include "kernel/fentry.h"
+#include "kernel/probes/fentry.h"
 #include "kernel/kallsyms.h"
-#include "kernel/shadow_stack.h"
-#include "kernel/trace.h"
+#include "kernel/probes/shadow_stack.h"
+#include "kernel/trace/trace.h"
 #include "kernel/tsc.h"
 #include "lib/string.h"
 

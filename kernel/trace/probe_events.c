@@ -1,17 +1,17 @@
 /*
- * Probe events from text (kernel/probe_events.h): the parser, the fetching
+ * Probe events from text (kernel/trace/probe_events.h): the parser, the fetching
  * of arguments at a hit, the event line. Definitions are parsed completely
  * before anything is registered, so a bad one changes nothing.
  */
 #include <stdarg.h>
-#include "kernel/probe_events.h"
+#include "kernel/trace/probe_events.h"
 #include "kernel/cmdline.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
 #include "kernel/kallsyms.h"
-#include "kernel/mm.h"
-#include "kernel/trace.h"
+#include "kernel/mm/mm.h"
+#include "kernel/trace/trace.h"
 #include "kernel/traps.h"
 #include "kernel/tsc.h"
 #include "lib/format.h"

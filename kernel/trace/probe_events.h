@@ -40,9 +40,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kernel/arch.h"
-#include "kernel/fentry.h"
-#include "kernel/kprobes.h"
-#include "kernel/rethook.h"
+#include "kernel/probes/fentry.h"
+#include "kernel/probes/kprobes.h"
+#include "kernel/probes/rethook.h"
 
 #define PE_MAX_EVENTS	16
 #define PE_MAX_ARGS	8

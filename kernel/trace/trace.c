@@ -4,7 +4,7 @@
  * a traced trace_record_add would trace itself.
  */
 #include "kernel/cpu.h"
-#include "kernel/trace.h"
+#include "kernel/trace/trace.h"
 #include "lib/ringbuf.h"
 
 _Static_assert((TRACE_RECORDS & (TRACE_RECORDS - 1)) == 0, "TRACE_RECORDS must be a power of two");

@@ -31,7 +31,7 @@ struct trace_record {
 };
 
 /*
- * The one trace buffer (kernel/trace.c), TRACE_RECORDS records. When it is
+ * The one trace buffer (kernel/trace/trace.c), TRACE_RECORDS records. When it is
  * full the oldest records are kept and new ones dropped and counted.
  * trace_record_add never blocks; safe with interrupts on or off. Returns 0,
  * or -1 if dropped.

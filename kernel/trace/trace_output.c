@@ -5,9 +5,9 @@
  */
 #include <stdarg.h>
 #include "kernel/compiler.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/kallsyms.h"
-#include "kernel/trace.h"
+#include "kernel/trace/trace.h"
 #include "kernel/tsc.h"
 #include "lib/format.h"
 #include "lib/ringbuf.h"

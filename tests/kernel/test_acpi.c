@@ -1,5 +1,5 @@
 /* ACPI: checksums, the \_S5 byte search on hand-made AML, and this machine's tables. */
-#include "kernel/acpi.h"
+#include "kernel/dev/acpi.h"
 #include "kernel/bootinfo.h"
 #include "kernel/ktest.h"
 

@@ -1,5 +1,5 @@
 /* Self-tests of the benchmark's arithmetic: statistics and fixed point. */
-#include "kernel/bench.h"
+#include "kernel/bench/bench.h"
 #include "kernel/ktest.h"
 #include "lib/string.h"
 

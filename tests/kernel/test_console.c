@@ -1,7 +1,7 @@
 /* The console registry: kinds, and console= filtering. */
 #include <stddef.h>
 #include "kernel/cmdline.h"
-#include "kernel/console.h"
+#include "kernel/dev/console.h"
 #include "kernel/ktest.h"
 #include "lib/string.h"
 

@@ -1,6 +1,6 @@
 /* The scancode set 1 decoder: characters, shift, caps lock, ctrl, prefixes. */
 #include <stddef.h>
-#include "kernel/kbd.h"
+#include "kernel/dev/kbd.h"
 #include "kernel/ktest.h"
 
 /* Feed codes; the last key decoded (or -1). */

@@ -1,6 +1,6 @@
 /*
  * Self-tests of kprobes (suite "kprobes"). The targets are hand-written
- * asm (arch/<arch>/test_kprobes_targets.S, kernel/test_kprobes.h).
+ * asm (arch/<arch>/test_kprobes_targets.S, tests/kernel/test_kprobes.h).
  *
  * The sweep probes every instruction of each swept target in turn and
  * checks the run against an unprobed one (result, memory, registers after)
@@ -10,16 +10,16 @@
  * checked independently of the kprobes machinery.
  */
 #include <stddef.h>
-#include "kernel/kprobes.h"
-#include "kernel/bench.h"
+#include "kernel/probes/kprobes.h"
+#include "kernel/bench/bench.h"
 #include "kernel/cpu.h"
 #include "kernel/errno.h"
-#include "kernel/fentry.h"
+#include "kernel/probes/fentry.h"
 #include "kernel/kallsyms.h"
 #include "kernel/ktest.h"
-#include "kernel/mm.h"
-#include "kernel/rethook.h"
-#include "kernel/test_kprobes.h"
+#include "kernel/mm/mm.h"
+#include "kernel/probes/rethook.h"
+#include "tests/kernel/test_kprobes.h"
 #include "kernel/traps.h"
 #include "lib/format.h"
 #include "lib/insn.h"
@@ -400,7 +400,7 @@ void kpt_sweep(struct ktest *t, int with_post, struct kpt_kinds *k)
 		sweep_target(t, &swept[i], with_post, k);
 }
 
-/* The int3 sweep: optimization off (kernel/test_optprobes.c sweeps with it on). */
+/* The int3 sweep: optimization off (tests/kernel/test_optprobes.c sweeps with it on). */
 static void sweep(struct ktest *t, int with_post)
 {
 	struct kpt_kinds k = { 0 };

@@ -1,5 +1,5 @@
 /*
- * Between the kprobes self-tests (kernel/test_kprobes.c) and their
+ * Between the kprobes self-tests (tests/kernel/test_kprobes.c) and their
  * hand-written targets (arch/<arch>/test_kprobes_targets.S).
  *
  * A target is called through kpt_call(fn, st, flags) with st, an array of
@@ -43,7 +43,7 @@ void kpt_nops10k(void);
 /* Memory kpt_memref reads and writes (RIP-relative on x86_64). */
 extern unsigned long kpt_data[5];
 
-/* test_kprobes.c, for the other kprobe suites too (kernel/test_optprobes.c). */
+/* test_kprobes.c, for the other kprobe suites too (tests/kernel/test_optprobes.c). */
 struct ktest;
 
 /* A function as a list of instructions, decoded from its kallsyms extent. */

@@ -5,8 +5,8 @@
 #include "kernel/bootinfo.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
-#include "kernel/mm_internal.h"
-#include "kernel/text_poke.h"
+#include "kernel/mm/mm_internal.h"
+#include "kernel/mm/text_poke.h"
 #include "kernel/traps.h"
 #include "lib/string.h"
 

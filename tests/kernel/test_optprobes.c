@@ -5,12 +5,12 @@
  * optimized range, the text_poke_bp windows and churn while the target runs.
  * The targets are the kprobes suite's (arch/<arch>/test_kprobes_targets.S).
  */
-#include "kernel/kprobes.h"
+#include "kernel/probes/kprobes.h"
 #include "kernel/ktest.h"
-#include "kernel/mm.h"
-#include "kernel/rethook.h"
-#include "kernel/test_kprobes.h"
-#include "kernel/text_poke.h"
+#include "kernel/mm/mm.h"
+#include "kernel/probes/rethook.h"
+#include "tests/kernel/test_kprobes.h"
+#include "kernel/mm/text_poke.h"
 #include "kernel/traps.h"
 #include "lib/insn.h"
 #include "lib/string.h"

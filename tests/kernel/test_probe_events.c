@@ -4,7 +4,7 @@
  * and the probe= options of the command line (a boot test defines them on
  * pe_target, see tests/test_console.py).
  */
-#include "kernel/probe_events.h"
+#include "kernel/trace/probe_events.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/kallsyms.h"

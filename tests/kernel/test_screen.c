@@ -6,7 +6,7 @@
  */
 #include "kernel/bootinfo.h"
 #include "kernel/ktest.h"
-#include "kernel/screen.h"
+#include "kernel/dev/screen.h"
 #include "lib/font.h"
 #include "lib/string.h"
 

@@ -2,10 +2,10 @@
  * The trace buffer and its Linux-format printers, fed synthetic records
  * naming real kernel functions so their symbols resolve.
  */
-#include "kernel/bench.h"
+#include "kernel/bench/bench.h"
 #include "kernel/kallsyms.h"
 #include "kernel/ktest.h"
-#include "kernel/trace.h"
+#include "kernel/trace/trace.h"
 #include "kernel/tsc.h"
 #include "lib/format.h"
 #include "lib/ringbuf.h"

@@ -1,13 +1,13 @@
 /*
- * Targets of the kprobes self-tests (kernel/test_kprobes.c): hand-written
+ * Targets of the kprobes self-tests (tests/kernel/test_kprobes.c): hand-written
  * functions holding every instruction kind a probe must copy or emulate.
  * The sweep probes each instruction of the swept ones in turn and compares
- * with an unprobed run; see kernel/test_kprobes.h for the calling
+ * with an unprobed run; see tests/kernel/test_kprobes.h for the calling
  * convention (st in %edi). Deterministic: no timestamps, no addresses in
  * the results. No sti here (interrupts are not set up; see kpt_sti).
  */
 #include "arch_defs.h"
-#include "kernel/test_kprobes.h"
+#include "tests/kernel/test_kprobes.h"
 
 #define W		4
 #define IN(n)		((KPT_IN + (n)) * W)

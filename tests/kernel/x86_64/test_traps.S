@@ -1,5 +1,5 @@
 /*
- * Register-level pieces of the "traps" self-tests (kernel/test_traps.c):
+ * Register-level pieces of the "traps" self-tests (tests/kernel/test_traps.c):
  * hand-placed int3s whose hooks check and change pt_regs, and deliberate
  * faults that need exact instructions. Globals named test_* are read by the
  * C side.
