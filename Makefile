@@ -50,7 +50,8 @@ define kernel_rules
 $(1)_C   := $$(KERNEL_C) $$(filter-out arch/$(1)/asm-offsets.c,$$(wildcard arch/$(1)/*.c))
 $(1)_S   := $$(wildcard kernel/*.S kernel/*/*.S) $$(wildcard arch/$(1)/*.S tests/kernel/$(1)/*.S)
 $(1)_OBJ := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$$($(1)_C)) $$(patsubst %.S,$(BUILD)/$(1)/%.o,$$($(1)_S))
-$(1)_LIBGCC := $$(shell $$(CC_$(1)) $$(CFLAGS_$(1)) -print-libgcc-file-name)
+# (asked only once the compiler exists: before `make deps` there is nothing to ask)
+$(1)_LIBGCC := $$(if $$(CC_$(1)),$$(shell $$(CC_$(1)) $$(CFLAGS_$(1)) -print-libgcc-file-name))
 
 $(BUILD)/$(1)/%.o: %.c $(BUILD)/$(1)/asm-offsets.h
 	@mkdir -p $$(dir $$@)

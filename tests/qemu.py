@@ -351,9 +351,68 @@ def main():
             q.wait()
         return
     print(" ".join(cmd), file=sys.stderr)
-    rc = subprocess.call(cmd)
+    machine_log = os.path.join("results", "run-%s.log" % opts.arch)
+    rc, kept = run_on_terminal(cmd, machine_log)
     shutil.rmtree(workdir, ignore_errors=True)
+    if kept:
+        print("(%d BENCH lines for machines: %s)" % (kept, machine_log), file=sys.stderr)
     sys.exit(0 if rc in (0, EXIT_PASS) else rc)
+
+
+# Serial lines meant for programs, not people: the benchmark's JSON.
+MACHINE_PREFIX = b"BENCH"
+
+
+def run_on_terminal(cmd, machine_log):
+    """Run QEMU with serial on stdio, the keyboard still going straight to
+    it, but lines starting with BENCH diverted from the terminal into
+    machine_log. Returns (exit status, lines diverted).
+
+    A line is held back only while it could still become a BENCH line, so
+    a prompt without a newline shows at once."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+    out = sys.stdout.buffer
+    held = b""          # start of the current line, while it may be BENCH
+    at_line_start = True
+    kept = 0
+    diverted = None
+
+    def divert(line):
+        nonlocal diverted, kept
+        if diverted is None:
+            os.makedirs(os.path.dirname(machine_log), exist_ok=True)
+            diverted = open(machine_log, "wb")
+        diverted.write(line.rstrip(b"\r\n") + b"\n")
+        kept += 1
+
+    while True:
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        shown = b""
+        for b in chunk.splitlines(keepends=True):
+            if not at_line_start:
+                shown += b
+            else:
+                held += b
+                if held.startswith(MACHINE_PREFIX):
+                    if held.endswith(b"\n"):
+                        divert(held)
+                        held = b""
+                    continue
+                if MACHINE_PREFIX.startswith(held.rstrip(b"\r\n")) and not held.endswith(b"\n"):
+                    continue        # "B", "BEN"...: wait for more
+                shown += held
+                held = b""
+            at_line_start = b.endswith(b"\n")
+        if shown:
+            out.write(shown)
+            out.flush()
+    if held and not held.startswith(MACHINE_PREFIX):
+        out.write(held)
+    if diverted:
+        diverted.close()
+    return proc.wait(), kept
 
 
 if __name__ == "__main__":
