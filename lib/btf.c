@@ -455,3 +455,64 @@ uint32_t btf_func_proto(const struct btf *b, const char *name, uint32_t *func)
 		*func = id;
 	return f->size_or_type;
 }
+
+/* ---- a struct's layout, like pahole ------------------------------------- */
+
+static int layout(const struct btf *b, uint32_t id, const char *name, uint32_t base_bits, int depth,
+		  int (*line)(void *ctx, const char *s), void *ctx)
+{
+	const struct btf_type *t = btf_type_by_id(b, id);
+	const struct btf_member *m = btf_extra(t);
+	char l[160], d[128];
+	uint32_t size = 0;
+	int r;
+
+	snprintf(l, sizeof(l), "%*s%s %s{", depth * 8, "", btf_kind(t) == BTF_KIND_UNION ? "union" : "struct",
+		 name);
+	if ((r = line(ctx, l)))
+		return r;
+	for (unsigned i = 0; i < btf_vlen(t); i++) {
+		uint32_t bit = base_bits + btf_member_bit_offset(t, i), bits = btf_member_bitfield_size(t, i);
+		const char *mn = btf_str(b, m[i].name_off);
+		const struct btf_type *mt = btf_type_by_id(b, btf_resolve(b, m[i].type));
+
+		if (!mn[0] && is_record(mt) && depth < 4) {	/* anonymous: inline, as pahole does */
+			if ((r = layout(b, btf_resolve(b, m[i].type), "", bit, depth + 1, line, ctx)))
+				return r;
+			continue;
+		}
+		btf_decl(b, m[i].type, mn, d, sizeof(d));
+		btf_size(b, m[i].type, &size);
+		if (bits)
+			snprintf(d + strlen(d), sizeof(d) - strlen(d), ":%u", bits);
+		snprintf(d + strlen(d), sizeof(d) - strlen(d), ";");
+		if (bits) {
+			snprintf(l, sizeof(l), "%*s%-*s /* %5u:%2u %4u */", (depth + 1) * 8, "", 40 - depth * 8, d,
+				 bit / 8 / size * size, bit - bit / 8 / size * size * 8, size);
+		} else {
+			snprintf(l, sizeof(l), "%*s%-*s /* %5u %5u */", (depth + 1) * 8, "", 40 - depth * 8, d,
+				 bit / 8, size);
+		}
+		if ((r = line(ctx, l)))
+			return r;
+	}
+	if (depth) {
+		snprintf(l, sizeof(l), "%*s};", depth * 8, "");
+		return line(ctx, l);
+	}
+	snprintf(l, sizeof(l), "%*s/* size: %u, members: %u */", 8, "", t->size_or_type, btf_vlen(t));
+	if ((r = line(ctx, l)))
+		return r;
+	return line(ctx, "};");
+}
+
+int btf_layout(const struct btf *b, uint32_t id, int (*line)(void *ctx, const char *s), void *ctx)
+{
+	const struct btf_type *t = btf_type_by_id(b, btf_resolve(b, id));
+	char name[80];
+
+	if (!is_record(t))
+		return -1;
+	snprintf(name, sizeof(name), "%s ", btf_str(b, t->name_off));
+	return layout(b, btf_resolve(b, id), name[0] == ' ' ? "" : name, 0, 0, line, ctx);
+}

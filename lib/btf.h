@@ -100,4 +100,11 @@ int btf_func_format(const struct btf *b, uint32_t func_id, char *buf, size_t siz
 /* The FUNC_PROTO of function name, or 0; *func gets the FUNC's id when not NULL. */
 uint32_t btf_func_proto(const struct btf *b, const char *name, uint32_t *func);
 
+/*
+ * Struct/union id's members, one line each with offset and size in bytes
+ * (bitfields: byte:bit of their storage unit), anonymous members inline,
+ * like pahole. line returns nonzero to stop (returned). -1: not a struct/union.
+ */
+int btf_layout(const struct btf *b, uint32_t id, int (*line)(void *ctx, const char *s), void *ctx);
+
 #endif

@@ -279,6 +279,13 @@ static void expect_str(const char *got, const char *want, const char *what)
 	check(!strcmp(got, want), msg);
 }
 
+static int keep_line(void *ctx, const char *s)
+{
+	strcat(ctx, s);
+	strcat(ctx, "\n");
+	return 0;
+}
+
 /* C spellings and lookups, on functions the kernel is known to have. */
 static void spellings(const char *elf, const struct btf *b)
 {
@@ -313,6 +320,28 @@ static void spellings(const char *elf, const struct btf *b)
 	check(btf_member_find(b, sid, "nosuch", &type, &off, &bits) == -1, "no such member");
 	btf_member_list(b, sid, buf, sizeof(buf));
 	check(strstr(buf, "u8, s8, u16") == buf && strstr(buf, "anon_x") != NULL, "member list");
+	{
+		static char lay[8192];
+		const char *want =
+			"struct pbtf_inner {\n"
+			"        uint16_t port;                           /*     0     2 */\n"
+			"        char tag[8];                             /*     2     8 */\n"
+			"        /* size: 10, members: 2 */\n"
+			"};\n";
+
+		lay[0] = 0;
+		check(btf_layout(b, btf_find(b, BTF_KIND_STRUCT, "pbtf_inner"), keep_line, lay) == 0,
+		      "layout of pbtf_inner");
+		expect_str(lay, want, "layout of pbtf_inner");
+		lay[0] = 0;
+		btf_layout(b, sid, keep_line, lay);
+		check(strstr(lay, "        unsigned int mode:5;                     /*    ") != NULL &&
+		      strstr(lay, "        union {\n                int anon_x;") != NULL,
+		      "layout of pbtf_req: a bitfield, an anonymous union inline");
+		printf("%s", lay);
+		check(btf_layout(b, btf_find(b, BTF_KIND_TYPEDEF, "size_t"), keep_line, lay) == -1,
+		      "no layout for a non-struct");
+	}
 	type = btf_find(b, BTF_KIND_TYPEDEF, "size_t");
 	check(btf_size(b, type, &off) == 0 && off == b->ptr_size, "size_t is a word");
 	check(b->ptr_size == (strstr(elf, "i386") ? 4 : 8), "pointer size from 'long'");

@@ -10,6 +10,7 @@
 #include "kernel/dev/console.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
+#include "kernel/mm/mm.h"
 #include "kernel/trace/probe_events.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -221,6 +222,26 @@ static void test_ints(struct ktest *t)
 	probe_event_command("-:pbtf_ir");
 }
 
+/* The example: p:myp kmalloc size */
+static void test_kmalloc(struct ktest *t)
+{
+	struct probe_event *p;
+	void *x;
+
+	if (!define(t, "p:pbtf_km kmalloc size"))
+		return;
+	p = probe_event_find("pbtf_km");
+	KEXPECT(t, p && p->nargs == 1 && !strcmp(p->args[0].name, "size") &&
+		p->args[0].kind == PE_T_U && p->args[0].size == sizeof(size_t));
+	keep_start();
+	x = kmalloc(4242);
+	keep_stop();
+	kfree(x);
+	expect_in(t, ": pbtf_km: (kmalloc+0x0/");
+	expect_in(t, ") size=4242");
+	probe_event_command("-:pbtf_km");
+}
+
 static void test_members(struct ktest *t)
 {
 	if (!define(t, "p:pbtf_m pbtf_req_fn req->u8 req->s8 req->u16 req->s16 req->u32 req->s32 "
@@ -331,6 +352,7 @@ static const struct ktest_case probe_btf_cases[] = {
 	{ "loaded", test_loaded },
 	{ "parse", test_parse },
 	{ "ints", test_ints },
+	{ "kmalloc", test_kmalloc },
 	{ "members", test_members },
 	{ "all_args_retval", test_all_args_and_retval },
 	{ "errors", test_errors },
