@@ -88,6 +88,24 @@ def console_test(args, res, arch, fw, keep):
                   out is not None and "at 'x=%zz': unknown register '%zz'" in out and "probe: bad:" not in out,
                   out)
 
+        out = command(s, "syms zz_no_such_symbol*")
+        ok = out is not None and \
+            re.search(EVENT + r'sh: \(shell_execute\+0x0/0x[0-9a-f]+\) cmd="syms zz_no_such_symbol\*"$',
+                      out, re.M) and \
+            re.search(EVENT + r"shr: \(shell_run\+0x[0-9a-f]+/0x[0-9a-f]+ <- shell_execute\)$", out, re.M) \
+            and "0 of " in out
+        res.check(tag + ": events print when the console calls the function", bool(ok), out)
+
+        out = command(s, "probes", "tracer:", keyboard=False)
+        ok = out is not None and \
+            re.search(r"^  sh\s+shell_execute\+0x0\s+fentry hook\s+hits 4, missed 0", out, re.M) and \
+            re.search(r"^  shr\s+shell_execute\+0x0\s+return hook\s+hits 2", out, re.M) and \
+            re.search(EVENT + r'sh: \(shell_execute\+0x0/0x[0-9a-f]+\) cmd="probes"$', out, re.M) and \
+            "  bad " not in out
+        res.check(tag + ": probes (serial input) lists hits", bool(ok), out)
+        command(s, "-:sh", "removed")
+        command(s, "-:shr", "removed")
+
         # BTF: prototypes in syms, a struct's layout, an event by parameter name.
         out = command(s, "syms kmalloc")
         res.check(tag + ": syms shows the prototype", out is not None and
@@ -109,24 +127,6 @@ def console_test(args, res, arch, fw, keep):
         out = command(s, "p:shx shell_execute line->x")
         res.check(tag + ": member access on a non-pointer is refused", out is not None and
                   "at 'line->x': 'line' is char *: '->' needs a pointer to a struct or union" in out, out)
-
-        out = command(s, "syms zz_no_such_symbol*")
-        ok = out is not None and \
-            re.search(EVENT + r'sh: \(shell_execute\+0x0/0x[0-9a-f]+\) cmd="syms zz_no_such_symbol\*"$',
-                      out, re.M) and \
-            re.search(EVENT + r"shr: \(shell_run\+0x[0-9a-f]+/0x[0-9a-f]+ <- shell_execute\)$", out, re.M) \
-            and "0 of " in out
-        res.check(tag + ": events print when the console calls the function", bool(ok), out)
-
-        out = command(s, "probes", "tracer:", keyboard=False)
-        ok = out is not None and \
-            re.search(r"^  sh\s+shell_execute\+0x0\s+fentry hook\s+hits 4, missed 0", out, re.M) and \
-            re.search(r"^  shr\s+shell_execute\+0x0\s+return hook\s+hits 2", out, re.M) and \
-            re.search(EVENT + r'sh: \(shell_execute\+0x0/0x[0-9a-f]+\) cmd="probes"$', out, re.M) and \
-            "  bad " not in out
-        res.check(tag + ": probes (serial input) lists hits", bool(ok), out)
-        command(s, "-:sh", "removed")
-        command(s, "-:shr", "removed")
 
         # A listing longer than the screen stops: space pages on, q stops.
         start = len(s.text)
