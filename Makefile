@@ -88,8 +88,11 @@ $(BUILD)/$(1)/kallsyms.o: $(BUILD)/$(1)/pass1.elf tools/gen-kallsyms.sh
 # BTF (the kernel's types) from pass 1's DWARF, by pahole; linked as .BTF
 # after .kallsyms (types do not depend on addresses). The DWARF itself stays
 # in sections that are not loaded.
-$(BUILD)/$(1)/btf.bin: $(BUILD)/$(1)/pass1.elf
+# pahole 1.24 calls every function static: tools/btf-linkage sets the linkage
+# from the symbol table (i386 passes static functions' arguments in registers).
+$(BUILD)/$(1)/btf.bin: $(BUILD)/$(1)/pass1.elf $(BUILD)/host/btf-linkage
 	$$(Q)$$(PAHOLE) --btf_encode_detached=$$@ -J $$<
+	$$(Q)$$(NM_$(1)) $$< | $(BUILD)/host/btf-linkage $$@
 	@echo "  BTF [$(1)] $$$$(wc -c < $$@) bytes in the image"
 
 $(BUILD)/$(1)/btf.o: $(BUILD)/$(1)/btf.bin

@@ -11,6 +11,7 @@
 #include "kernel/btf.h"
 #include "kernel/compiler.h"
 #include "kernel/errno.h"
+#include "kernel/kallsyms.h"
 #include "lib/format.h"
 #include "lib/string.h"
 
@@ -23,6 +24,7 @@ struct walk {
 	int in_mem;		/* the value is the memory at f's value + off */
 	long off;
 	uint32_t type;
+	int is_static;		/* the FUNC's linkage (set by the build from the symbol table) */
 	char path[PE_DEF_MAX];	/* what has been followed, for messages */
 	char *err;
 	size_t err_size;
@@ -68,17 +70,41 @@ static int push(struct walk *w, long off)
 	return 0;
 }
 
+struct same_name {
+	const char *name;
+	int n;
+};
+
+static int count_same(const char *name, unsigned long addr, unsigned long size, void *ctx)
+{
+	struct same_name *s = ctx;
+
+	(void)addr;
+	(void)size;
+	s->n += !strcmp(name, s->name);
+	return 0;
+}
+
 /* The probed function's prototype, or why there is none. */
 static int proto_of(struct walk *w, const struct probe_event *ev, uint32_t *proto)
 {
+	struct same_name same = { ev->symbol, 0 };
+	uint32_t func;
+
 	w->b = kernel_btf();
 	if (!w->b)
 		return fail(w, "the kernel has no BTF (see the boot log): name arguments by "
 			    "position ($argN, %%REG)");
-	*proto = btf_func_proto(w->b, ev->symbol, NULL);
+	*proto = btf_func_proto(w->b, ev->symbol, &func);
 	if (!*proto)
 		return fail(w, "no BTF for '%s' (not a C function pahole described): name "
 			    "arguments by position ($argN, %%REG)", ev->symbol);
+	/* BTF keeps one prototype per name: two static functions may share it */
+	sym_for_each(count_same, &same);
+	if (same.n > 1)
+		return fail(w, "%d functions are called '%s': BTF cannot tell which prototype is "
+			    "this one's", same.n, ev->symbol);
+	w->is_static = btf_vlen(btf_type_by_id(w->b, func)) == 0;
 	return 0;
 }
 
@@ -114,6 +140,9 @@ static int param_start(struct walk *w, const struct probe_event *ev, uint32_t pr
 		return fail(w, "parameters are only known at entry: use '%s' in a p: event", w->path);
 	if (ev->offset)
 		return fail(w, "parameters need a probe at offset 0 (the function's entry)");
+	if (ARCH_BITS == 32 && w->is_static)	/* gcc's local regparm: see probe_btf.h */
+		return fail(w, "%s is static: on i386 gcc may pass its arguments in registers, "
+			    "which BTF does not show (read %%ax %%dx %%cx)", ev->symbol);
 	for (unsigned j = 0; j <= i; j++) {
 		const struct btf_type *pt = btf_type_by_id(w->b, btf_resolve(w->b, p[j].type));
 

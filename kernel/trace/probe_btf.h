@@ -10,7 +10,9 @@
  *   $arg*                   every parameter, named and typed (as Linux does)
  *
  * Integers print signed or unsigned by their type, pointers in hex, char
- * arrays and char pointers as strings.
+ * arrays and char pointers as strings. Parameters of a static function are
+ * refused on i386: gcc may give local functions register arguments
+ * (regparm), and BTF only says what the C prototype is.
  */
 #ifndef KERNEL_PROBE_BTF_H
 #define KERNEL_PROBE_BTF_H

@@ -294,6 +294,13 @@ static void spellings(const char *elf, const struct btf *b)
 
 	proto = btf_func_proto(b, "kmalloc", &func);
 	check(proto != 0, "kmalloc has a prototype");
+	check(btf_vlen(btf_type_by_id(b, func)) == 1, "kmalloc's linkage is global (tools/btf-linkage)");
+	{
+		uint32_t st = 0;
+
+		btf_func_proto(b, "pbtf_static", &st);
+		check(st && btf_vlen(btf_type_by_id(b, st)) == 0, "pbtf_static's linkage is static");
+	}
 	btf_func_format(b, func, buf, sizeof(buf));
 	expect_str(buf, "void *kmalloc(size_t size)", "kmalloc's prototype");
 	btf_func_format(b, btf_find(b, BTF_KIND_FUNC, "pe_target"), buf, sizeof(buf));

@@ -72,6 +72,13 @@ __attribute__((noinline, noclone)) struct pbtf_req *pbtf_ret(int n)
 	return &req;
 }
 
+/* A static function: on i386 its arguments may be in registers (local regparm). */
+static __attribute__((noinline, noclone, used)) long pbtf_static(long x, long y)
+{
+	pbtf_sink += x;
+	return x + y;
+}
+
 static long (*volatile call_ints)(uint8_t, int8_t, uint16_t, int16_t, uint32_t, int64_t, int32_t) = pbtf_ints;
 static long (*volatile call_req)(struct pbtf_req *, const char *, int) = pbtf_req_fn;
 static struct pbtf_req *(*volatile call_ret)(int) = pbtf_ret;
@@ -329,6 +336,7 @@ static const struct {
 static void test_errors(struct ktest *t)
 {
 	char err[PE_DEF_MAX + 64];
+	int r;
 
 	keep_start();
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -344,6 +352,14 @@ static void test_errors(struct ktest *t)
 		expect_in(t, "probe: bad definition");
 	}
 	keep_stop();
+	/* A static function: by name on x86_64; refused on i386, where gcc may use registers. */
+	pbtf_sink += pbtf_static(1, 2);
+	r = probe_event_parse("p:pbtf_e pbtf_static x y", &ev, err, sizeof(err));
+	if (ARCH_BITS == 64)
+		KEXPECT_EQ(t, r, 0);
+	else if (!KEXPECT_EQ(t, r, -EINVAL) || !KEXPECT(t, contains(err, "pbtf_static is static: on i386")))
+		ktest_log(t, "gave: %s", err);
+	KEXPECT_EQ(t, probe_event_parse("p:pbtf_e pbtf_static $arg1:s32", &ev, err, sizeof(err)), 0);
 	/* positional arguments still work where BTF has nothing */
 	KEXPECT_EQ(t, probe_event_parse("p:pbtf_e arch_setjmp x=$arg0 y=%ax", &ev, err, sizeof(err)), 0);
 }
