@@ -305,8 +305,10 @@ static int take_ident(const char **s, const char *end, char *name, size_t size)
 int probe_btf_claims(const struct probe_event *ev, const char *s, const char *end, int typed)
 {
 	size_t len = (size_t)(end - s);
+	const struct btf_type *ret;
 	const struct btf *b;
-	uint32_t proto;
+	uint32_t proto, size;
+	unsigned kind;
 
 	if (!len)
 		return 0;
@@ -319,10 +321,18 @@ int probe_btf_claims(const struct probe_event *ev, const char *s, const char *en
 			return 1;
 	if (len != 7 || strncmp(s, "$retval", 7) || typed || ev->kind != 'r')
 		return 0;
-	/* plain $retval: typed by BTF when the function has it and returns something */
+	/* plain $retval: typed by BTF when the function returns an integer or a pointer in ax */
 	b = kernel_btf();
 	proto = b ? btf_func_proto(b, ev->symbol, NULL) : 0;
-	return proto && btf_type_by_id(b, proto)->size_or_type;
+	if (!proto)
+		return 0;
+	ret = btf_type_by_id(b, btf_resolve(b, btf_type_by_id(b, proto)->size_or_type));
+	if (!ret || btf_size(b, btf_resolve(b, btf_type_by_id(b, proto)->size_or_type), &size) ||
+	    size > WORD)
+		return 0;
+	kind = btf_kind(ret);
+	return kind == BTF_KIND_INT || kind == BTF_KIND_ENUM || kind == BTF_KIND_ENUM64 ||
+	       kind == BTF_KIND_PTR;
 }
 
 int probe_btf_fetch(const struct probe_event *ev, const char *s, const char *end, struct pe_arg *a,

@@ -191,6 +191,9 @@ static void test_parse(struct ktest *t)
 	KEXPECT(t, ev.args[0].kind == PE_T_S && ev.args[0].size == sizeof(long));
 	KEXPECT_EQ(t, probe_event_parse("r:b pbtf_ret $retval", &ev, err, sizeof(err)), 0);
 	KEXPECT(t, ev.args[0].kind == PE_T_X && ev.args[0].fetch.base == PE_RETVAL);
+	/* kfree returns nothing: a plain $retval stays the positional word, as before BTF */
+	KEXPECT_EQ(t, probe_event_parse("r:b kfree $retval", &ev, err, sizeof(err)), 0);
+	KEXPECT(t, ev.args[0].kind == PE_T_X && ev.args[0].size == sizeof(long));
 }
 
 /* ---- live hits -------------------------------------------------------------- */
