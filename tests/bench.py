@@ -268,7 +268,8 @@ def main():
         runs.append(r)
         out = os.path.join(opts.results, "bench-%s.json" % arch)
         with open(out, "w") as f:
-            json.dump({"arch": arch, "mode": mode, "status": r["status"], "info": r["info"],
+            json.dump({"arch": arch, "mode": mode, "status": r["status"],
+                       "qemu": qemu.version(qemu.qemu_binary(arch, "bios")), "info": r["info"],
                        "results": r["results"], "problems": r["problems"]}, f, indent=2)
             f.write("\n")
     if runs:
@@ -277,6 +278,8 @@ def main():
         write_markdown(md, runs, mode)
         print("\nbench: wrote %s and %s" % (md, os.path.join(opts.results, "bench-<arch>.json")))
         print("bench: " + write_chart(os.path.join(opts.results, "bench.png"), runs, mode))
+        import compare  # here: compare imports this module
+        print("bench: " + compare.update(opts.results))
     sys.exit(1 if failed or not runs else 0)
 
 

@@ -234,7 +234,7 @@ def build_initramfs(root, module, path):
 
 def boot(arch, kernel, initrd, icount, kvm, timeout, log):
     """Boot; returns (status, serial text). status: pass, timeout or exit:N."""
-    args = "console=ttyS0 quiet panic=-1 rdinit=/init" + (" ubench_icount=1" if icount else "")
+    args = "console=ttyS0 quiet panic=-1 nokaslr rdinit=/init" + (" ubench_icount=1" if icount else "")
     with tempfile.TemporaryDirectory(prefix="bench-linux-") as tmp:
         serial = os.path.join(tmp, "serial.log")
         cmd = [qemu.qemu_binary(arch, "bios"), "-M", "pc", "-m", "256M", "-no-reboot",
@@ -274,7 +274,8 @@ def result_doc(arch, mode, status, text):
     if DONE not in text:
         problems.append("no %s line" % DONE)
     return {"arch": arch, "mode": mode, "status": status, "kernel": (info or {}).get("kernel"),
-            "info": info, "results": results, "problems": problems}
+            "qemu": qemu.version(qemu.qemu_binary(arch, "bios")), "info": info, "results": results,
+            "problems": problems}
 
 
 def bench_arch(arch, opts, mode):

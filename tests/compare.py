@@ -38,14 +38,15 @@ def pairs(results):
 
 
 def rows(pairs_):
-    """Scenario ids: uniprobe's table order, then Linux-only kinds."""
+    """The kinds Linux measured, in uniprobe's table order, Linux-only kinds
+    last (uniprobe-only scenarios stay in bench.md)."""
+    linux = []
+    for _, _, l in pairs_:
+        linux += [s for s in bench.scenario_order([l]) if s not in linux]
     order = []
-    for _, ours, linux in pairs_:
-        for doc in (ours, linux):
-            for s in bench.scenario_order([doc]):
-                if s not in order:
-                    order.append(s)
-    return order
+    for _, o, _ in pairs_:
+        order += [s for s in bench.scenario_order([o]) if s in linux and s not in order]
+    return order + [s for s in linux if s not in order]
 
 
 def value(doc, sid):
@@ -87,10 +88,12 @@ def what(pairs_, sid):
 
 
 def machine(doc):
+    """The CPU; its TSC rate only for cycles (under icount the TSC counts
+    instructions, and the calibrated rate varies from boot to boot)."""
     i = doc.get("info") or {}
-    return "%s (%s)%s, TSC %s Hz" % (i.get("cpu") or "unknown CPU", i.get("vendor", "?"),
-                                      ", hypervisor %s" % i.get("hypervisor_id", "") if i.get("hypervisor")
-                                      else "", i.get("tsc_hz", "?"))
+    return "%s (%s)%s%s" % (i.get("cpu") or "unknown CPU", i.get("vendor", "?"),
+                            ", hypervisor %s" % i.get("hypervisor_id", "") if i.get("hypervisor") else "",
+                            ", TSC %s Hz" % i.get("tsc_hz", "?") if i.get("unit") == "cycles" else "")
 
 
 def markdown(pairs_):
@@ -125,7 +128,9 @@ def markdown(pairs_):
 
 
 def chart(path, pairs_):
-    order = [s for s in rows(pairs_) if s != "call"]
+    """Overhead of the kinds both kernels have, one bar per kernel and arch."""
+    order = [s for s in rows(pairs_) if s != "call" and
+             any(value(o, s) and value(l, s) for _, o, l in pairs_)]
     names, columns = [], []
     for arch, ours, linux in pairs_:
         for who, doc in (("uniprobe", ours), ("Linux", linux)):

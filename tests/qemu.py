@@ -55,6 +55,15 @@ def cpu_options(arch, fw, kvm=False, icount=False, cpu=None):
     return []
 
 
+def version(binary):
+    """'QEMU emulator version 7.2.x (...)': the first line of --version."""
+    try:
+        out = subprocess.run([binary, "--version"], stdout=subprocess.PIPE, text=True).stdout
+    except OSError:
+        return None
+    return out.splitlines()[0].strip() if out else None
+
+
 def qemu_command(opts, workdir, serial="file"):
     """The QEMU argv for opts; serial is 'file' (workdir/serial.log), 'stdio',
     'socket' (workdir/serial.sock, QEMU waits for the connection: see Session)
