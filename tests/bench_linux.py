@@ -202,6 +202,17 @@ def build_module(arch, headers, out):
     return os.path.join(out, "ubench.ko")
 
 
+def build_bpf_loader(arch, headers, out):
+    """bpfkprobe (tools/linux-bench/bpfkprobe.c): static, no libc; the uapi
+    headers are the host's (linux-libc-dev), bi-arch on x86."""
+    cc = "%sgcc-%d" % (FLAVOUR[arch]["cross"], gcc_major(headers))
+    exe = os.path.join(out, "bpfkprobe")
+    run([cc, "-m64" if arch == "x86_64" else "-m32", "-static", "-nostdlib", "-ffreestanding",
+         "-fno-stack-protector", "-fno-pie", "-no-pie", "-O2", "-Wall", "-Werror",
+         "-idirafter", "/usr/include/x86_64-linux-gnu", os.path.join(SRC, "bpfkprobe.c"), "-o", exe])
+    return exe
+
+
 # ---- 3. the initramfs ------------------------------------------------------
 
 def cpio_entry(name, mode, data=b"", rdev=(0, 0), ino=1):
@@ -214,8 +225,9 @@ def cpio_entry(name, mode, data=b"", rdev=(0, 0), ino=1):
     return rec + b"\0" * (-len(rec) % 4)
 
 
-def build_initramfs(root, module, path):
-    """busybox, /init, ubench.ko and /dev/console in an uncompressed cpio."""
+def build_initramfs(root, module, loader, path):
+    """busybox, /init, ubench.ko, bpfkprobe and /dev/console in an
+    uncompressed cpio."""
     busybox = os.path.join(root, "bin", "busybox")
     if not os.path.exists(busybox):
         raise Fail("busybox-static did not unpack bin/busybox")
@@ -223,7 +235,8 @@ def build_initramfs(root, module, path):
                ("proc", 0o40755), ("sys", 0o40755), ("tmp", 0o40755),
                ("bin/busybox", 0o100755, open(busybox, "rb").read()),
                ("init", 0o100755, open(os.path.join(SRC, "init"), "rb").read()),
-               ("ubench.ko", 0o100644, open(module, "rb").read())]
+               ("ubench.ko", 0o100644, open(module, "rb").read()),
+               ("bpfkprobe", 0o100755, open(loader, "rb").read())]
     out = b"".join(cpio_entry(e[0], e[1], *e[2:], ino=i + 1) for i, e in enumerate(entries))
     out += cpio_entry("TRAILER!!!", 0, ino=0)
     with open(path, "wb") as f:
@@ -286,8 +299,9 @@ def bench_arch(arch, opts, mode):
     unpack(debs, root)
     kernel, headers, release = kernel_files(root)
     module = build_module(arch, headers, os.path.join(cache, "module"))
+    loader = build_bpf_loader(arch, headers, os.path.join(cache, "module"))
     initrd = os.path.join(cache, "initramfs.cpio")
-    build_initramfs(root, module, initrd)
+    build_initramfs(root, module, loader, initrd)
     say(arch, "Linux %s ready (%.0f s); booting (%s) ..." % (release, time.time() - t0, mode))
     log_dir = os.path.join(opts.build, "bench-logs")
     os.makedirs(log_dir, exist_ok=True)

@@ -225,7 +225,7 @@ static void teardown_ftrace(void)
 /*
  * id: uniprobe's scenario where there is one (compare.md puts them side by
  * side), else a Linux-only id. Kinds without setup are set up by the init
- * script through tracefs ("ext").
+ * script through tracefs, or by bpfkprobe ("ext").
  */
 struct kind {
 	const char *id, *mechanism, *what;
@@ -252,6 +252,8 @@ static const struct kind kinds[] = {
 	{ "ftrace_function", "tracefs: function tracer", "function tracer recording (set_ftrace_filter)" },
 	{ "fgraph", "tracefs: function_graph tracer", "function_graph tracer recording (set_ftrace_filter)" },
 	{ "kprobe_event", "tracefs: kprobe_events", "kprobe event at the function entry, recording" },
+	{ "bpf_kprobe", "BPF kprobe program (perf_event)",
+	  "empty BPF program (r0 = 0) on a kprobe at the function entry (bpfkprobe)" },
 };
 
 static const struct kind *find_kind(const char *id)
