@@ -23,9 +23,11 @@ and compare.png wherever results/bench-<arch>.json exists too.
 import argparse
 import glob
 import json
+import lzma
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -177,6 +179,8 @@ def gcc_major(headers):
 
 
 def build_module(arch, headers, out):
+    # The module's BTF needs vmlinux; resolve_btfids (not in the kbuild
+    # package) only patches BTF_ID sets, which ubench has none of.
     """ubench.ko built in out/ against headers; returns its path."""
     # The headers' Makefile includes the -common tree by absolute path.
     mk = os.path.join(headers, "Makefile")
@@ -197,20 +201,101 @@ def build_module(arch, headers, out):
         src, dst = os.path.join(SRC, name), os.path.join(out, name)
         if not os.path.exists(dst) or open(src).read() != open(dst).read():
             shutil.copyfile(src, dst)
+    ko = os.path.join(out, "ubench.ko")
+    if os.path.exists(ko):
+        os.remove(ko)	# relinked, so that its BTF follows vmlinux
     run(["make", "-s", "-C", headers, "M=" + os.path.abspath(out), "CROSS_COMPILE=" + cross,
-         "CC=" + cc, "modules"])
-    return os.path.join(out, "ubench.ko")
+         "CC=" + cc, "RESOLVE_BTFIDS=true", "modules"])
+    return ko
 
 
 def build_bpf_loader(arch, headers, out):
-    """bpfkprobe (tools/linux-bench/bpfkprobe.c): static, no libc; the uapi
+    """bpfprobe (tools/linux-bench/bpfprobe.c): static, no libc; the uapi
     headers are the host's (linux-libc-dev), bi-arch on x86."""
     cc = "%sgcc-%d" % (FLAVOUR[arch]["cross"], gcc_major(headers))
-    exe = os.path.join(out, "bpfkprobe")
+    exe = os.path.join(out, "bpfprobe")
     run([cc, "-m64" if arch == "x86_64" else "-m32", "-static", "-nostdlib", "-ffreestanding",
          "-fno-stack-protector", "-fno-pie", "-no-pie", "-O2", "-Wall", "-Werror",
-         "-idirafter", "/usr/include/x86_64-linux-gnu", os.path.join(SRC, "bpfkprobe.c"), "-o", exe])
+         "-idirafter", "/usr/include/x86_64-linux-gnu", os.path.join(SRC, "bpfprobe.c"), "-o", exe])
     return exe
+
+
+def extract_vmlinux(vmlinuz, headers):
+    """The ELF vmlinux inside the bzImage (xz), put where kbuild looks for it
+    to build the module's BTF (BPF fentry/fexit attach through it)."""
+    path = os.path.join(headers, "vmlinux")
+    if os.path.exists(path):
+        return path
+    data = open(vmlinuz, "rb").read()
+    at = data.find(b"\xfd7zXZ\x00")
+    if at < 0:
+        raise Fail("%s: no xz payload (CONFIG_KERNEL_XZ expected)" % vmlinuz)
+    elf = lzma.LZMADecompressor().decompress(data[at:])
+    if not elf.startswith(b"\x7fELF"):
+        raise Fail("%s: the xz payload is not an ELF vmlinux" % vmlinuz)
+    with open(path + ".tmp", "wb") as f:
+        f.write(elf)
+    os.rename(path + ".tmp", path)
+    return path
+
+
+def section(path, name):
+    """The bytes of one section of an ELF file (32- or 64-bit), b"" if none."""
+    data = open(path, "rb").read()
+    if data[:4] != b"\x7fELF":
+        raise Fail("%s is not ELF" % path)
+    if data[4] == 2:
+        shoff, = struct.unpack_from("<Q", data, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+        fmt = "<IIQQQQ"
+    else:
+        shoff, = struct.unpack_from("<I", data, 0x20)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x2E)
+        fmt = "<IIIIII"
+    heads = [struct.unpack_from(fmt, data, shoff + i * shentsize) for i in range(shnum)]
+    names = heads[shstrndx]
+    for sh_name, _, _, _, offset, size in heads:
+        at = names[4] + sh_name
+        if data[at:data.index(b"\0", at)] == name.encode():
+            return data[offset:offset + size]
+    return b""
+
+
+# Bytes that follow struct btf_type, per kind (include/uapi/linux/btf.h).
+BTF_EXTRA = {1: lambda v: 4, 3: lambda v: 12, 4: lambda v: 12 * v, 5: lambda v: 12 * v,
+             6: lambda v: 8 * v, 13: lambda v: 8 * v, 14: lambda v: 4, 15: lambda v: 12 * v,
+             17: lambda v: 4, 19: lambda v: 12 * v}
+BTF_KIND_FUNC = 12
+
+
+def btf_types(blob):
+    """(header, [(name_off, kind)]) of a raw .BTF blob."""
+    magic, _, _, hdr_len, type_off, type_len, str_off, str_len = struct.unpack_from("<HBBIIIII", blob)
+    if magic != 0xEB9F:
+        raise Fail("not BTF (magic %#x)" % magic)
+    pos, end, types = hdr_len + type_off, hdr_len + type_off + type_len, []
+    while pos < end:
+        name_off, info, _ = struct.unpack_from("<III", blob, pos)
+        kind, vlen = (info >> 24) & 0x1F, info & 0xFFFF
+        types.append((name_off, kind))
+        pos += 12 + BTF_EXTRA.get(kind, lambda v: 0)(vlen)
+    strings = blob[hdr_len + str_off:hdr_len + str_off + str_len]
+    return len(types), str_len, types, strings
+
+
+def btf_func_id(module, vmlinux, name):
+    """The type id of FUNC name in the module's split BTF, as the kernel
+    numbers it: after every type of vmlinux's BTF."""
+    blob = section(module, ".BTF")
+    if not blob:
+        raise Fail("%s has no .BTF (pahole missing? Debian: apt-get install dwarves)" % module)
+    base_count, base_str, _, _ = btf_types(section(vmlinux, ".BTF"))
+    _, _, types, strings = btf_types(blob)
+    for i, (name_off, kind) in enumerate(types):
+        off = name_off - base_str
+        if kind == BTF_KIND_FUNC and off >= 0 and strings[off:off + len(name) + 1] == name.encode() + b"\0":
+            return base_count + 1 + i
+    raise Fail("no FUNC %s in %s's BTF" % (name, module))
 
 
 # ---- 3. the initramfs ------------------------------------------------------
@@ -225,9 +310,9 @@ def cpio_entry(name, mode, data=b"", rdev=(0, 0), ino=1):
     return rec + b"\0" * (-len(rec) % 4)
 
 
-def build_initramfs(root, module, loader, path):
-    """busybox, /init, ubench.ko, bpfkprobe and /dev/console in an
-    uncompressed cpio."""
+def build_initramfs(root, module, loader, btf_id, path):
+    """busybox, /init, ubench.ko, bpfprobe, ubench_target's BTF id and
+    /dev/console in an uncompressed cpio."""
     busybox = os.path.join(root, "bin", "busybox")
     if not os.path.exists(busybox):
         raise Fail("busybox-static did not unpack bin/busybox")
@@ -236,7 +321,9 @@ def build_initramfs(root, module, loader, path):
                ("bin/busybox", 0o100755, open(busybox, "rb").read()),
                ("init", 0o100755, open(os.path.join(SRC, "init"), "rb").read()),
                ("ubench.ko", 0o100644, open(module, "rb").read()),
-               ("bpfkprobe", 0o100755, open(loader, "rb").read())]
+               ("bpfprobe", 0o100755, open(loader, "rb").read())]
+    if btf_id:
+        entries.append(("btf_id", 0o100644, b"%d\n" % btf_id))
     out = b"".join(cpio_entry(e[0], e[1], *e[2:], ino=i + 1) for i, e in enumerate(entries))
     out += cpio_entry("TRAILER!!!", 0, ino=0)
     with open(path, "wb") as f:
@@ -298,10 +385,14 @@ def bench_arch(arch, opts, mode):
     root = os.path.join(cache, "root")
     unpack(debs, root)
     kernel, headers, release = kernel_files(root)
+    # BPF fentry/fexit attach to a function by its BTF type id.
+    btf = "CONFIG_DEBUG_INFO_BTF=y" in open(os.path.join(headers, ".config")).read().split("\n")
+    vmlinux = extract_vmlinux(kernel, headers) if btf else None
     module = build_module(arch, headers, os.path.join(cache, "module"))
+    btf_id = btf_func_id(module, vmlinux, "ubench_target") if btf else None
     loader = build_bpf_loader(arch, headers, os.path.join(cache, "module"))
     initrd = os.path.join(cache, "initramfs.cpio")
-    build_initramfs(root, module, loader, initrd)
+    build_initramfs(root, module, loader, btf_id, initrd)
     say(arch, "Linux %s ready (%.0f s); booting (%s) ..." % (release, time.time() - t0, mode))
     log_dir = os.path.join(opts.build, "bench-logs")
     os.makedirs(log_dir, exist_ok=True)
@@ -309,6 +400,9 @@ def bench_arch(arch, opts, mode):
     t1 = time.time()
     status, text = boot(arch, kernel, initrd, opts.icount, opts.kvm, opts.timeout, log)
     doc = result_doc(arch, mode, status, text)
+    if not btf:
+        doc["skipped"] = {k: "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF is off), and x86_32 "
+                          "has no BPF trampoline" for k in ("bpf_fentry", "bpf_fexit")}
     say(arch, "%s in %.0f s, %d results%s (log %s)" % (
         status, time.time() - t1, len(doc["results"]),
         "; " + "; ".join(doc["problems"]) if doc["problems"] else "", log))

@@ -63,7 +63,7 @@ def cell(doc, sid):
     v = value(doc, sid)
     if v is None:
         x = bench.by_scenario(doc).get(sid)
-        return ("error" if x else "-"), None
+        return ("error" if x else "skipped" if sid in doc.get("skipped", {}) else "-"), None
     n = v[0] if sid == "call" else v[1]
     text = "%.0f" % n
     info = doc.get("info") or {}
@@ -124,6 +124,10 @@ def markdown(pairs_):
             (a_text, a), (b_text, b) = cell(ours, sid), cell(linux, sid)
             row += " %s | %s | %s |" % (a_text, b_text, ratio(a, b))
         out.append(row)
+    skipped = ["- `%s` on %s: %s" % (sid, arch, why) for arch, _, l in pairs_
+               for sid, why in sorted(l.get("skipped", {}).items())]
+    if skipped:
+        out += ["", "Skipped:"] + skipped
     return "\n".join(out) + "\n"
 
 

@@ -99,7 +99,14 @@ def test_table():
     check("table: uniprobe-only scenarios stay in bench.md", not any(l.startswith("| `int3_floor`") for l in lines))
     order = [l.split("`")[1] for l in lines if l.startswith("| `")]
     check("table: uniprobe's order, Linux-only kinds last",
-          order[:3] == ["call", "fentry_hook", "ftrace_function"] and order[-1] == "kprobe_event", order)
+          order[:3] == ["call", "fentry_hook", "ftrace_function"] and
+          order.index("kprobe_fentry") < order.index("ftrace_ops") and order[-1] == "bpf_fexit", order)
+    # A kind that cannot run on one arch: "skipped" and the reason, not a gap.
+    i386 = dict(p[1][2], skipped={"bpf_fentry": "no BTF here"})
+    md = compare.markdown([p[0], (p[1][0], p[1][1], i386)])
+    row = next((l for l in md.splitlines() if l.startswith("| `bpf_fentry`")), "")
+    check("table: skipped kind", row.rstrip(" |").split("|")[-2].strip() == "skipped", row)
+    check("table: skip reason", "- `bpf_fentry` on i386: no BTF here" in md, md[-300:])
     call = next((l for l in lines if l.startswith("| `call`")), "")
     check("table: call shows the medians", "%.0f" % bench.by_scenario(p[0][2])["call"]["median"] in call, call)
     check("table: the kernel named", "Linux 6.1" in md)

@@ -46,6 +46,10 @@ static int icount;
 module_param(icount, int, 0444);
 MODULE_PARM_DESC(icount, "1: QEMU -icount shift=0, the TSC counts instructions");
 
+static int btf = 1;
+module_param(btf, int, 0444);
+MODULE_PARM_DESC(btf, "0: no kernel BTF, the bpf_fentry and bpf_fexit kinds will not run");
+
 struct stats {
 	long long min, median, p99;	/* thousandths of a TSC tick per call */
 };
@@ -225,7 +229,7 @@ static void teardown_ftrace(void)
 /*
  * id: uniprobe's scenario where there is one (compare.md puts them side by
  * side), else a Linux-only id. Kinds without setup are set up by the init
- * script through tracefs, or by bpfkprobe ("ext").
+ * script through tracefs, or by bpfprobe ("ext").
  */
 struct kind {
 	const char *id, *mechanism, *what;
@@ -253,7 +257,9 @@ static const struct kind kinds[] = {
 	{ "fgraph", "tracefs: function_graph tracer", "function_graph tracer recording (set_ftrace_filter)" },
 	{ "kprobe_event", "tracefs: kprobe_events", "kprobe event at the function entry, recording" },
 	{ "bpf_kprobe", "BPF kprobe program (perf_event)",
-	  "empty BPF program (r0 = 0) on a kprobe at the function entry (bpfkprobe)" },
+	  "empty BPF program (r0 = 0) on a kprobe at the function entry" },
+	{ "bpf_fentry", "BPF fentry program (BPF trampoline)", "empty BPF fentry program" },
+	{ "bpf_fexit", "BPF fexit program (BPF trampoline)", "empty BPF fexit program" },
 };
 
 static const struct kind *find_kind(const char *id)
@@ -299,7 +305,8 @@ static void put_info(void)
 		      icount ? "instructions" : "cycles", icount ? "true" : "false", BATCHES, CALLS, WARMUP,
 		      init_utsname()->release, init_utsname()->version);
 	for (i = 0; i < ARRAY_SIZE(kinds); i++)
-		n += scnprintf(out + n, sizeof(out) - n, "%s\"%s\"", i ? "," : "", kinds[i].id);
+		if (btf || strncmp(kinds[i].id, "bpf_f", 5))
+			n += scnprintf(out + n, sizeof(out) - n, "%s\"%s\"", i ? "," : "", kinds[i].id);
 	scnprintf(out + n, sizeof(out) - n, "]}\n");
 }
 
