@@ -131,8 +131,9 @@ def fetch(arch, cache):
     names = resolve(arch)
     os.makedirs(debs, exist_ok=True)
     say(arch, "apt-get download " + " ".join(names))
-    # apt's sandbox user cannot write to a root-owned cache: download as is.
-    run(["apt-get", "download", "-q", "-o", "APT::Sandbox::User=root"] + names, cwd=debs)
+    # As root, apt's sandbox user could not write to a root-owned cache.
+    sandbox = ["-o", "APT::Sandbox::User=root"] if os.geteuid() == 0 else []
+    run(["apt-get", "download", "-q"] + sandbox + names, cwd=debs)
     with open(manifest, "w") as f:
         f.write("\n".join(names) + "\n")
     return fetch(arch, cache)
