@@ -36,11 +36,12 @@ ZYDIS_H    ?= $(call first_file,/usr/include/Zydis/Zydis.h)
 
 # The Debian packages that provide each of the above; `make deps` installs them.
 # libc6/libstdc++6 (i386 cross and native) provide binaries the decoder is
-# checked against (mk/insn.mk).
+# checked against (mk/insn.mk). pahole: module BTF for make bench-linux's BPF
+# fentry/fexit kinds.
 DEB_PACKAGES := make gcc binutils gcc-i686-linux-gnu binutils-i686-linux-gnu \
 	qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools \
 	ovmf libzydis-dev python3 gnuplot-nox gdb \
-	libc6-i386-cross libstdc++6-i386-cross libstdc++6
+	libc6-i386-cross libstdc++6-i386-cross libstdc++6 pahole
 
 # Which of the needed things is missing (empty when all are present).
 MISSING_TOOLS := $(strip \

@@ -99,7 +99,7 @@ def apt_ready(arch):
 
 
 def resolve(arch):
-    """[(package, arch qualifier)] to download for arch."""
+    """The packages to download for arch, as apt-get download names them."""
     f = FLAVOUR[arch]
     q = ":" + f["deb_arch"]
     image = [d for d in depends(f["meta"] + q) if d.startswith("linux-image-")]
@@ -289,7 +289,7 @@ def btf_func_id(module, vmlinux, name):
     numbers it: after every type of vmlinux's BTF."""
     blob = section(module, ".BTF")
     if not blob:
-        raise Fail("%s has no .BTF (pahole missing? Debian: apt-get install dwarves)" % module)
+        raise Fail("%s has no .BTF (did pahole run?)" % module)
     base_count, base_str, _, _ = btf_types(section(vmlinux, ".BTF"))
     _, _, types, strings = btf_types(blob)
     for i, (name_off, kind) in enumerate(types):
@@ -386,8 +386,15 @@ def bench_arch(arch, opts, mode):
     root = os.path.join(cache, "root")
     unpack(debs, root)
     kernel, headers, release = kernel_files(root)
-    # BPF fentry/fexit attach to a function by its BTF type id.
-    btf = "CONFIG_DEBUG_INFO_BTF=y" in open(os.path.join(headers, ".config")).read().split("\n")
+    # BPF fentry/fexit attach to a function by its BTF type id: the kernel
+    # needs BTF, and pahole builds the module's.
+    no_btf = None
+    if "CONFIG_DEBUG_INFO_BTF=y" not in open(os.path.join(headers, ".config")).read().split("\n"):
+        no_btf = "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF is off)%s" % (
+            ", and x86_32 has no BPF trampoline" if arch == "i386" else "")
+    elif not shutil.which("pahole"):
+        no_btf = "pahole is missing, so the module has no BTF (Debian: apt-get install pahole)"
+    btf = no_btf is None
     vmlinux = extract_vmlinux(kernel, headers) if btf else None
     module = build_module(arch, headers, os.path.join(cache, "module"))
     btf_id = btf_func_id(module, vmlinux, "ubench_target") if btf else None
@@ -401,9 +408,8 @@ def bench_arch(arch, opts, mode):
     t1 = time.time()
     status, text = boot(arch, kernel, initrd, opts.icount, opts.kvm, opts.timeout, log)
     doc = result_doc(arch, mode, status, text)
-    if not btf:
-        doc["skipped"] = {k: "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF is off), and x86_32 "
-                          "has no BPF trampoline" for k in ("bpf_fentry", "bpf_fexit")}
+    if no_btf:
+        doc["skipped"] = {k: no_btf for k in ("bpf_fentry", "bpf_fexit")}
     say(arch, "%s in %.0f s, %d results%s (log %s)" % (
         status, time.time() - t1, len(doc["results"]),
         "; " + "; ".join(doc["problems"]) if doc["problems"] else "", log))

@@ -126,9 +126,11 @@ static struct ftrace_ops fops;
 /*
  * A kprobe on the target at offset, which must run as `want`: the first
  * byte there becomes int3 (0xcc) or an optimized probe's jmp (0xe9); an
- * ftrace-based one leaves the text to ftrace. (An optimized probe's flag
- * is on the aggregate Linux wraps it in, not on kp: read the text.)
+ * ftrace-based one (VIA_FTRACE) leaves the text to ftrace. (An optimized
+ * probe's flag is on the aggregate Linux wraps it in, not on kp: read the
+ * text.)
  */
+#define VIA_FTRACE	(-1)
 static u8 *probed;
 static u8 orig;
 
@@ -152,7 +154,7 @@ static int kprobe_on(unsigned offset, int want)
 	err = register_kprobe(&kp);
 	if (err)
 		return err;
-	if (want == 'f' ? !(kp.flags & KPROBE_FLAG_FTRACE) : !wait_text(probed, want)) {
+	if (want == VIA_FTRACE ? !(kp.flags & KPROBE_FLAG_FTRACE) : !wait_text(probed, want)) {
 		unregister_kprobe(&kp);
 		wait_text(probed, orig);
 		return -EINVAL;
@@ -173,7 +175,7 @@ static int setup_optprobe(void)
 
 static int setup_kprobe_entry(void)
 {
-	return kprobe_on(0, 'f');
+	return kprobe_on(0, VIA_FTRACE);
 }
 
 /* Back to the unprobed text before the next kind times its baseline. */
