@@ -333,15 +333,20 @@ def build_initramfs(root, module, loader, btf_id, path):
 
 # ---- 4. the boot -------------------------------------------------------------
 
+def boot_command(arch, kernel, initrd, icount, kvm, serial):
+    """The QEMU argv: make bench's machine and CPU flags, the kernel booted
+    directly with the initramfs."""
+    args = "console=ttyS0 quiet panic=-1 nokaslr rdinit=/init" + (" ubench_icount=1" if icount else "")
+    return [qemu.qemu_binary(arch, "bios"), "-M", "pc", "-m", "256M", "-no-reboot",
+            "-display", "none", "-serial", "file:" + serial, "-monitor", "none",
+            "-kernel", kernel, "-initrd", initrd, "-append", args] + qemu.cpu_options(arch, "bios", kvm, icount)
+
+
 def boot(arch, kernel, initrd, icount, kvm, timeout, log):
     """Boot; returns (status, serial text). status: pass, timeout or exit:N."""
-    args = "console=ttyS0 quiet panic=-1 nokaslr rdinit=/init" + (" ubench_icount=1" if icount else "")
     with tempfile.TemporaryDirectory(prefix="bench-linux-") as tmp:
         serial = os.path.join(tmp, "serial.log")
-        cmd = [qemu.qemu_binary(arch, "bios"), "-M", "pc", "-m", "256M", "-no-reboot",
-               "-display", "none", "-serial", "file:" + serial, "-monitor", "none",
-               "-kernel", kernel, "-initrd", initrd, "-append", args]
-        cmd += qemu.cpu_options(arch, "bios", kvm, icount)
+        cmd = boot_command(arch, kernel, initrd, icount, kvm, serial)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         try:

@@ -166,6 +166,24 @@ def test_build_helpers():
         shutil.rmtree(tmp)
 
 
+def test_qemu_flags():
+    # The same CPU and accelerator flags as make bench's boots.
+    for arch in ("i386", "x86_64"):
+        for icount, kvm in ((True, False), (False, True), (False, False)):
+            cmd = bench_linux.boot_command(arch, "vmlinuz", "initrd", icount, kvm, "serial.log")
+            p = bench.argparse.ArgumentParser()
+            bench.qemu.add_options(p)
+            opts = p.parse_args(["--arch", arch] + (["--icount"] if icount else []) + (["--kvm"] if kvm else []))
+            ours = bench.qemu.qemu_command(opts, tempfile.gettempdir(), serial="none")
+            check("qemu flags %s icount=%d kvm=%d: binary" % (arch, icount, kvm), cmd[0] == ours[0], (cmd[0], ours[0]))
+            flags = bench.qemu.cpu_options(arch, "bios", kvm, icount)
+            check("qemu flags %s icount=%d kvm=%d: cpu" % (arch, icount, kvm),
+                  " ".join(flags) in " ".join(cmd) and " ".join(flags) in " ".join(ours), flags)
+    cmd = bench_linux.boot_command("x86_64", "k", "i", True, False, "s")
+    check("qemu flags: icount", "shift=0,sleep=off" in cmd and "ubench_icount=1" in cmd[cmd.index("-append") + 1])
+    check("qemu flags: nokaslr", "nokaslr" in cmd[cmd.index("-append") + 1])
+
+
 def main():
     for arch in compare.ARCHS:
         test_linux_log(arch)
@@ -173,6 +191,7 @@ def main():
     test_table()
     test_update()
     test_build_helpers()
+    test_qemu_flags()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 
