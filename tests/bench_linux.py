@@ -8,7 +8,8 @@ Per arch, with no kernel installed on the host:
   1. apt-get download Debian's stock kernel (the linux-image-* that
      linux-image-amd64 / linux-image-686-pae depends on), its linux-headers-*
      and linux-kbuild-*, and busybox-static, into CACHE/ARCH/debs (once: a
-     second run downloads nothing); unpack them with dpkg-deb -x;
+     second run downloads nothing; i386 through apt lists of its own in
+     CACHE/i386/apt, no root needed); unpack them with dpkg-deb -x;
   2. build tools/linux-bench/ubench.ko against those headers with the gcc
      major version the kernel was built with (CONFIG_CC_VERSION_TEXT);
   3. pack busybox, tools/linux-bench/init and the module into an initramfs;
@@ -68,52 +69,62 @@ def say(arch, msg):
 
 # ---- 1. packages -----------------------------------------------------------
 
-def depends(pkg):
+def depends(pkg, apt):
     """The first alternative of each Depends of pkg (apt-cache depends)."""
-    out = run(["apt-cache", "depends", "--no-recommends", "--no-suggests", pkg])
+    out = run(["apt-cache"] + apt + ["depends", "--no-recommends", "--no-suggests", pkg])
     # "<name:arch>": a foreign arch's view of an arch-all package.
     return [m.group(1).strip("<>") for m in re.finditer(r"^\s+\|?Depends: (\S+)", out, re.M)]
 
 
-def apt_ready(arch):
-    """apt knows arch's kernel package; for a foreign arch that takes
-    dpkg --add-architecture and apt-get update (as root), else say how."""
-    pkg = "%s:%s" % (FLAVOUR[arch]["meta"], FLAVOUR[arch]["deb_arch"])
+def apt_options(arch, cache):
+    """apt options under which apt knows arch's kernel packages. The host's
+    own arch: the system's lists. A foreign one (i386 on amd64): apt's lists
+    for both arches in cache/apt, fetched once by apt-get update there, so
+    the system's dpkg and apt configuration stay as they are."""
+    deb_arch = FLAVOUR[arch]["deb_arch"]
+    pkg = "%s:%s" % (FLAVOUR[arch]["meta"], deb_arch)
+    host = run(["dpkg", "--print-architecture"]).strip()
+    apt = []
+    if deb_arch != host:
+        state = os.path.abspath(os.path.join(cache, "apt"))
+        for d in ("lists/partial", "cache/archives/partial"):
+            os.makedirs(os.path.join(state, d), exist_ok=True)
+        apt = ["-o", "APT::Architectures::=" + host, "-o", "APT::Architectures::=" + deb_arch,
+               "-o", "Dir::State::Lists=" + os.path.join(state, "lists"),
+               "-o", "Dir::Cache=" + os.path.join(state, "cache")]
+        if os.geteuid() == 0:
+            apt += ["-o", "APT::Sandbox::User=root"]  # _apt cannot write here
 
     def known():
-        out = subprocess.run(["apt-cache", "policy", pkg], stdout=subprocess.PIPE, text=True).stdout
+        out = subprocess.run(["apt-cache"] + apt + ["policy", pkg], stdout=subprocess.PIPE, text=True).stdout
         return re.search(r"Candidate: (?!\(none\))", out)
 
-    if known():
-        return
-    deb_arch = FLAVOUR[arch]["deb_arch"]
-    line = "dpkg --add-architecture %s && apt-get update" % deb_arch
-    if os.geteuid() != 0:
-        raise Fail("apt knows no %s; as root run: %s" % (pkg, line))
-    print("bench-linux: " + line, flush=True)
-    run(["dpkg", "--add-architecture", deb_arch])
-    # A mirror that fails one index still leaves the others usable.
-    subprocess.run(["apt-get", "update", "-q"])
     if not known():
-        raise Fail("apt still knows no %s after apt-get update" % pkg)
+        say(arch, "apt-get update (%s lists in %s)" % (deb_arch, os.path.join(cache, "apt")) if apt else
+            "apt-get update")
+        # A mirror that fails one index still leaves the others usable.
+        subprocess.run(["apt-get"] + apt + ["update", "-q"])
+        if not known():
+            raise Fail("apt knows no %s after apt-get update" % pkg)
+    return apt
 
 
-def resolve(arch):
+def resolve(arch, apt):
     """The packages to download for arch, as apt-get download names them."""
     f = FLAVOUR[arch]
     q = ":" + f["deb_arch"]
-    image = [d for d in depends(f["meta"] + q) if d.startswith("linux-image-")]
+    image = [d for d in depends(f["meta"] + q, apt) if d.startswith("linux-image-")]
     if not image:
         raise Fail("%s depends on no linux-image-* package" % f["meta"])
     image = image[0].split(":")[0]
     headers = image.replace("linux-image-", "linux-headers-")
-    common = [d.split(":")[0] for d in depends(headers + q) if d.startswith("linux-headers-")]
-    kbuild = [d.split(":")[0] for d in depends(headers + q) if d.startswith("linux-kbuild-")]
+    common = [d.split(":")[0] for d in depends(headers + q, apt) if d.startswith("linux-headers-")]
+    kbuild = [d.split(":")[0] for d in depends(headers + q, apt) if d.startswith("linux-kbuild-")]
     if not common or not kbuild:
         raise Fail("%s: cannot find its -common headers and kbuild packages" % headers)
     # kbuild holds host programs (fixdep, modpost): the host's own build,
     # of the headers' version.
-    out = run(["apt-cache", "show", "--no-all-versions", headers + q])
+    out = run(["apt-cache"] + apt + ["show", "--no-all-versions", headers + q])
     version = re.search(r"^Version: (\S+)", out, re.M).group(1)
     return [image + q, headers + q, common[0], "%s=%s" % (kbuild[0], version), "busybox-static" + q]
 
@@ -127,13 +138,13 @@ def fetch(arch, cache):
         files = [glob.glob(os.path.join(debs, re.split("[:=]", n)[0] + "_*.deb")) for n in names]
         if names and all(files):
             return sorted(f[0] for f in files)
-    apt_ready(arch)
-    names = resolve(arch)
+    apt = apt_options(arch, cache)
+    names = resolve(arch, apt)
     os.makedirs(debs, exist_ok=True)
     say(arch, "apt-get download " + " ".join(names))
     # As root, apt's sandbox user could not write to a root-owned cache.
-    sandbox = ["-o", "APT::Sandbox::User=root"] if os.geteuid() == 0 else []
-    run(["apt-get", "download", "-q"] + sandbox + names, cwd=debs)
+    sandbox = ["-o", "APT::Sandbox::User=root"] if os.geteuid() == 0 and not apt else []
+    run(["apt-get"] + apt + ["download", "-q"] + sandbox + names, cwd=debs)
     with open(manifest, "w") as f:
         f.write("\n".join(names) + "\n")
     return fetch(arch, cache)
