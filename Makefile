@@ -5,6 +5,8 @@
 #                   (ARCH=i386, FW=uefi, MEDIA=usb, MODE=bench|test|trace|idle, KVM=1)
 #   make test       host tests of lib/ and the QEMU boot matrix
 #   make bench      benchmark on both arches (ICOUNT=1: exact instruction counts)
+#   make bench-linux  Linux's own probes measured the same way on the same QEMU
+#                   (downloads Debian's kernel once); results/compare.md
 #   make debug      QEMU halted with a gdbstub, gdb attached with the kernel's symbols
 #   make deps       install the Debian packages (as root) or print the apt-get line
 #   make clean
@@ -21,7 +23,7 @@ ISO    ?= iso/uniprobe.iso
 V      ?= 0
 Q      := $(if $(filter 1,$(V)),,@)
 
-.PHONY: all run test bench debug clean deps kernels host-tests test-qemu FORCE
+.PHONY: all run test bench bench-linux debug clean deps kernels host-tests test-qemu FORCE
 all: kernels $(ISO)
 
 # ---------------------------------------------------------------------------
@@ -152,8 +154,17 @@ test: all host-tests-build
 	$(PYTHON) tests/run_all.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm)
 
 bench: all
-	$(PYTHON) tests/bench.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount)
+	$(PYTHON) tests/bench.py --iso $(ISO) --build $(BUILD) $(BENCH_FLAGS)
 endif
+
+# Both kernels' benchmarks: both arches unless ARCH= is given on the command line.
+BENCH_FLAGS = $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount) \
+	$(if $(filter command line,$(origin ARCH)),--arch $(ARCH))
+LINUX_CACHE ?= $(BUILD)/linux-cache
+
+# Debian's stock kernel with tools/linux-bench/ubench.ko, cached in LINUX_CACHE.
+bench-linux:
+	$(PYTHON) tests/bench_linux.py --build $(BUILD) --cache $(LINUX_CACHE) $(BENCH_FLAGS)
 
 clean:
 	rm -rf $(BUILD) $(ISO) results

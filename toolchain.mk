@@ -43,12 +43,13 @@ ZYDIS_H    ?= $(call first_file,/usr/include/Zydis/Zydis.h)
 
 # The Debian packages that provide each of the above; `make deps` installs them.
 # libc6/libstdc++6 (i386 cross and native) provide binaries the decoder is
-# checked against (mk/insn.mk). dwarves (pahole) makes the BTF; bpftool is
-# what the host test checks our BTF parser against.
+# checked against (mk/insn.mk). pahole (the dwarves tools) makes the kernel's BTF and
+# the module BTF of make bench-linux's BPF kinds; bpftool is what the host
+# test checks our BTF parser against.
 DEB_PACKAGES := make gcc binutils gcc-i686-linux-gnu binutils-i686-linux-gnu \
 	qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools \
 	ovmf libzydis-dev python3 gnuplot-nox gdb \
-	libc6-i386-cross libstdc++6-i386-cross libstdc++6 dwarves bpftool
+	libc6-i386-cross libstdc++6-i386-cross libstdc++6 pahole bpftool
 
 # Which of the needed things is missing (empty when all are present).
 MISSING_TOOLS := $(strip \
@@ -62,6 +63,6 @@ MISSING_TOOLS := $(strip \
 	$(if $(MFORMAT),,mtools) \
 	$(if $(OVMF_CODE),,ovmf) \
 	$(if $(ZYDIS_H),,libzydis-dev) \
-	$(if $(PAHOLE_OK),,dwarves) \
+	$(if $(PAHOLE_OK),,pahole) \
 	$(if $(BPFTOOL),,bpftool) \
 	$(if $(PYTHON),,python3))

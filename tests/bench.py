@@ -138,35 +138,45 @@ def write_markdown(path, runs, mode):
 
 def write_chart(path, runs, mode):
     """Overhead per scenario, one bar per arch. Returns a message."""
-    gnuplot = shutil.which("gnuplot")
-    if not gnuplot:
-        return "gnuplot not found (Debian: apt-get install gnuplot-nox); no chart"
     order = [s for s in scenario_order(runs) if s != "call"]
     if not order:
         return "only the baseline ran; no chart"
     unit = next((r["info"]["unit"] for r in runs if r["info"]), "?")
-    values = []
+    columns = []
+    for r in runs:
+        col = []
+        for s in order:
+            x = by_scenario(r).get(s)
+            col.append(x.get("overhead") if x and "error" not in x else None)
+        columns.append(col)
+    return bar_chart(path, "uniprobe: overhead over an unprobed call (%s)" % mode, "%s per hit" % unit,
+                     order, [r["arch"] for r in runs], columns)
+
+
+def bar_chart(path, title, ylabel, labels, names, columns):
+    """A clustered bar chart (gnuplot PNG): one group per label, one bar per
+    name; columns[i][j] is name i's value at label j (None: no bar), written
+    above its bar. A log scale when the values span more than 100x.
+    Returns a message."""
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        return "gnuplot not found (Debian: apt-get install gnuplot-nox); no chart"
+    values = [float(v) for col in columns for v in col if v is not None]
+    if not values:
+        return "no values; no chart"
     with tempfile.TemporaryDirectory(prefix="uniprobe-bench-") as tmp:
         data = os.path.join(tmp, "overhead.dat")
         with open(data, "w") as f:
-            for s in order:
-                row = []
-                for r in runs:
-                    x = by_scenario(r).get(s)
-                    v = x.get("overhead") if x and "error" not in x else None
-                    row.append("NaN" if v is None else repr(float(v)))
-                    if v is not None:
-                        values.append(float(v))
-                f.write("%s %s\n" % (s, " ".join(row)))
-        if not values:
-            return "no overhead values; no chart"
+            for j, label in enumerate(labels):
+                row = ["NaN" if col[j] is None else repr(float(col[j])) for col in columns]
+                f.write("%s %s\n" % (label, " ".join(row)))
         positive = [v for v in values if v > 0]
         log = positive and max(positive) / min(positive) > 100
         script = [
             "set terminal png size 1000,560 font ',11' noenhanced",
             "set output '%s'" % os.path.abspath(path),
-            "set title 'uniprobe: overhead over an unprobed call (%s)'" % mode,
-            "set ylabel '%s per hit%s'" % (unit, " (log scale)" if log else ""),
+            "set title '%s'" % title,
+            "set ylabel '%s%s'" % (ylabel, " (log scale)" if log else ""),
             "set style data histogram",
             "set style histogram clustered gap 1",
             "set style fill solid 0.85 border -1",
@@ -180,11 +190,11 @@ def write_chart(path, runs, mode):
         if log:
             script.append("set logscale y")
         plots = []
-        for i in range(len(runs)):
+        for i, name in enumerate(names):
             col = i + 2
-            plots.append("'%s' using %d:xtic(1) title '%s'" % (data, col, runs[i]["arch"]))
+            plots.append("'%s' using %d:xtic(1) title '%s'" % (data, col, name))
             # The value above each bar (clustered bars sit at x + offset).
-            off = (i - (len(runs) - 1) / 2.0) / (len(runs) + 1)
+            off = (i - (len(names) - 1) / 2.0) / (len(names) + 1)
             plots.append("'' using ($0%+f):%d:(sprintf('%%.0f', $%d)) notitle with labels "
                          "offset 0,0.7 font ',9'" % (off, col, col))
         script.append("plot " + ", ".join(plots))
@@ -258,7 +268,8 @@ def main():
         runs.append(r)
         out = os.path.join(opts.results, "bench-%s.json" % arch)
         with open(out, "w") as f:
-            json.dump({"arch": arch, "mode": mode, "status": r["status"], "info": r["info"],
+            json.dump({"arch": arch, "mode": mode, "status": r["status"],
+                       "qemu": qemu.version(qemu.qemu_binary(arch, "bios")), "info": r["info"],
                        "results": r["results"], "problems": r["problems"]}, f, indent=2)
             f.write("\n")
     if runs:
@@ -267,6 +278,8 @@ def main():
         write_markdown(md, runs, mode)
         print("\nbench: wrote %s and %s" % (md, os.path.join(opts.results, "bench-<arch>.json")))
         print("bench: " + write_chart(os.path.join(opts.results, "bench.png"), runs, mode))
+        import compare  # here: compare imports this module
+        print("bench: " + compare.update(opts.results))
     sys.exit(1 if failed or not runs else 0)
 
 

@@ -41,6 +41,29 @@ def qemu_binary(arch, fw):
     return "qemu-system-x86_64"
 
 
+def cpu_options(arch, fw, kvm=False, icount=False, cpu=None):
+    """The accelerator and CPU model flags: make bench and make bench-linux
+    boot their kernels on the same emulated CPU with these."""
+    if kvm:
+        return ["-enable-kvm", "-cpu", "host"]
+    if icount:
+        return ["-cpu", "max", "-icount", "shift=0,sleep=off"]
+    if cpu:
+        return ["-cpu", cpu]
+    if arch == "x86_64" or fw == "uefi":
+        return ["-cpu", "max"]
+    return []
+
+
+def version(binary):
+    """'QEMU emulator version 7.2.x (...)': the first line of --version."""
+    try:
+        out = subprocess.run([binary, "--version"], stdout=subprocess.PIPE, text=True).stdout
+    except OSError:
+        return None
+    return out.splitlines()[0].strip() if out else None
+
+
 def qemu_command(opts, workdir, serial="file"):
     """The QEMU argv for opts; serial is 'file' (workdir/serial.log), 'stdio',
     'socket' (workdir/serial.sock, QEMU waits for the connection: see Session)
@@ -48,14 +71,7 @@ def qemu_command(opts, workdir, serial="file"):
     cmd = [qemu_binary(opts.arch, opts.fw), "-m", opts.memory, "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     cmd += ["-M", opts.machine or ("q35" if opts.fw == "uefi" else "pc")]
-    if opts.kvm:
-        cmd += ["-enable-kvm", "-cpu", "host"]
-    elif opts.icount:
-        cmd += ["-cpu", "max", "-icount", "shift=0,sleep=off"]
-    elif opts.cpu:
-        cmd += ["-cpu", opts.cpu]
-    elif opts.arch == "x86_64" or opts.fw == "uefi":
-        cmd += ["-cpu", "max"]
+    cmd += cpu_options(opts.arch, opts.fw, opts.kvm, opts.icount, opts.cpu)
     if opts.fw == "uefi":
         vars_copy = os.path.join(workdir, "ovmf_vars.fd")
         shutil.copyfile(first_existing(OVMF_VARS), vars_copy)

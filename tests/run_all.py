@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make test: every check uniprobe has, ending with one line 'N passed, N failed'.
 
-1. host unit tests of lib/ (each prints its own 'N passed, N failed');
+1. host unit tests of lib/ (each prints its own 'N passed, N failed'), and
+   make bench-linux's parsing and comparison table on stored logs;
 2. the instruction decoder checks (objdump comparison, Zydis fuzzing);
 3. the QEMU boot matrix in mode=test (KTAP parsed per case), two boots at a time;
 4. the screen test: screendumps under OVMF (framebuffer) and SeaBIOS (VGA text);
@@ -165,6 +166,8 @@ def main():
         here = os.path.dirname(os.path.abspath(__file__))
         run_counted(totals, "screen_check --selftest",
                     [sys.executable, os.path.join(here, "screen_check.py"), "--selftest"], log_dir)
+        run_counted(totals, "test_bench_linux.py (stored logs)",
+                    [sys.executable, os.path.join(here, "test_bench_linux.py")], log_dir)
     if "insn" in only:
         print("instruction decoder:", flush=True)
         run_counted(totals, "make test-insn", ["make", "--no-print-directory", "-s",
