@@ -63,7 +63,7 @@ static int serial_key(int c)
 	return c;
 }
 
-static int read_key(void)
+int shell_read_key(void)
 {
 	for (;;) {
 		int c = kbd_read();
@@ -101,7 +101,7 @@ static void read_line(char *buf, size_t size)
 
 	buf[0] = 0;
 	for (;;) {
-		int c = read_key();
+		int c = shell_read_key();
 
 		if (c == '\n') {
 			printk("\n");
@@ -169,7 +169,7 @@ static int pager_line(const char *line)
 		int c;
 
 		printk("%s", prompt);
-		c = read_key();
+		c = shell_read_key();
 		printk("\r%*s\r", (int)sizeof(prompt) - 1, "");
 		if (c == 'q' || c == 'Q' || c == 3) {
 			pager.quit = 1;

@@ -418,64 +418,55 @@ static void apply_mask(struct qr *q, int m)
 		}
 }
 
-/* ---- mask penalty (8.8.2): N1 = 3, N2 = 3, N3 = 40, N4 = 10 ---- */
-
 /*
- * Run lengths of one line, newest first, for the finder-like rule: dark
- * 1:1:3:1:1 with 4 light modules on one side (outside the symbol counts as
- * light, so the first and last runs get the line's length added).
+ * ---- mask penalty (8.8.2): N1 = 3, N2 = 3, N3 = 40, N4 = 10 ----
+ * Read as libqrencode reads it, so both pick the same mask: a finder-like
+ * pattern is a dark 1:1:3:1:1 run sequence with light of 4 units on either
+ * side (a light run that reaches the edge counts as long enough), counted
+ * once; the dark share is rounded to a whole percentage, 10 per full 5
+ * points away from 50.
  */
-static void history_add(int *hist, int run, int n)
+static long runs_penalty(const int *run, int n, int first_dark)
 {
-	if (hist[0] == 0)
-		run += n;	/* the light border before the line */
-	memmove(hist + 1, hist, 6 * sizeof(*hist));
-	hist[0] = run;
-}
-
-static int finder_like(const int *h)
-{
-	int n = h[1];
-	int core = n > 0 && h[2] == n && h[3] == n * 3 && h[4] == n && h[5] == n;
-
-	return (core && h[0] >= n * 4 && h[6] >= n) + (core && h[6] >= n * 4 && h[0] >= n);
-}
-
-/* Rule 1 (runs of 5+) and rule 3 (finder-like) along one line. */
-static long line_penalty(const struct qr *q, int line, int vertical)
-{
-	int hist[7] = { 0 }, color = 0, run = 0, n = q->size;
 	long p = 0;
 
 	for (int i = 0; i < n; i++) {
+		int f = run[i] / 3;
+
+		if (run[i] >= 5)
+			p += 3 + run[i] - 5;
+		if ((i % 2 == 0) != first_dark || i < 2 || i + 2 >= n || run[i] % 3)
+			continue;	/* not a dark run with two runs either side */
+		if (run[i - 2] == f && run[i - 1] == f && run[i + 1] == f && run[i + 2] == f &&
+		    (i <= 3 || run[i - 3] >= 4 * f || i + 3 >= n - 1 || run[i + 3] >= 4 * f))
+			p += 40;
+	}
+	return p;
+}
+
+/* Rules 1 and 3 along row (or column) `line`. */
+static long line_penalty(const struct qr *q, int line, int vertical)
+{
+	int run[QR_SIZE_MAX], n = 0, prev = -1, first = 0;
+
+	for (int i = 0; i < q->size; i++) {
 		int m = vertical ? get_bit(q->dark, q, line, i) : get_bit(q->dark, q, i, line);
 
-		if (m == color) {
-			run++;
-			if (run == 5)
-				p += 3;
-			else if (run > 5)
-				p++;
-		} else {
-			history_add(hist, run, n);
-			if (!color)
-				p += finder_like(hist) * 40;
-			color = m;
-			run = 1;
+		if (m != prev) {
+			if (n == 0)
+				first = m;
+			run[n++] = 0;
+			prev = m;
 		}
+		run[n - 1]++;
 	}
-	if (color) {	/* end the dark run, then the light border */
-		history_add(hist, run, n);
-		run = 0;
-	}
-	history_add(hist, run + n, n);
-	return p + finder_like(hist) * 40;
+	return runs_penalty(run, n, first);
 }
 
 static long penalty(const struct qr *q)
 {
 	int n = q->size;
-	long p = 0, dark = 0, total = (long)n * n, k;
+	long p = 0, dark = 0, pct;
 
 	for (int i = 0; i < n; i++)
 		p += line_penalty(q, i, 0) + line_penalty(q, i, 1);
@@ -488,9 +479,8 @@ static long penalty(const struct qr *q)
 			    c == get_bit(q->dark, q, x, y + 1) && c == get_bit(q->dark, q, x + 1, y + 1))
 				p += 3;
 		}
-	/* Rule 4: 10 per full 5 % that the dark share is away from 50 %. */
-	k = ((dark * 20 - total * 10 < 0 ? total * 10 - dark * 20 : dark * 20 - total * 10) + total - 1) / total - 1;
-	return p + k * 10;
+	pct = (200 * dark + (long)n * n) / ((long)n * n) / 2;	/* rounded */
+	return p + (pct < 50 ? 50 - pct : pct - 50) / 5 * 10;
 }
 
 int qr_encode(struct qr *q, const void *data, unsigned len, enum qr_ecl ecl,
