@@ -19,6 +19,7 @@
  */
 #include "kernel/bench/bench.h"
 #include "kernel/arch.h"
+#include "kernel/cmdline.h"
 #include "kernel/cpuinfo.h"
 #include "kernel/dev/console.h"
 #include "kernel/dev/kbd.h"
@@ -99,8 +100,8 @@ void bench_qr_show(void)
 	int maxver = 0;
 	char line[3][TEXT_COLS + 1];
 
-	if (!n || !console_present(CON_SCREEN))
-		return;
+	if (!n || !(kopt.consoles & CON_SCREEN) || !console_present(CON_SCREEN))
+		return;	/* no results, or no screen (console=serial) */
 	while (maxver < QR_VERSION_MAX && QR_SIZE(maxver + 1) + 2 * QR_QUIET <= (int)room)
 		maxver++;
 	cpu_identify(&cpu);

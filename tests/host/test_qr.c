@@ -160,7 +160,7 @@ static void test_vectors(void)
 		}
 	}
 	snprintf(what, sizeof(what), "%u symbols (versions 1-40, L/M/Q/H) identical to qrencode's, "
-		 "masks chosen alike (%u differ, %u differ with the mask given)", n, bad_auto, bad_fixed);
+		 "masks chosen alike (%u differ; %u with the mask given)", n, bad_auto, bad_fixed);
 	check(n >= 160 && !bad_auto && !bad_fixed, what);
 }
 
