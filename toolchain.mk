@@ -25,6 +25,7 @@ XORRISO    ?= $(call first_of,xorriso)
 MFORMAT    ?= $(call first_of,mformat)
 GDB        ?= $(call first_of,gdb)
 GNUPLOT    ?= $(call first_of,gnuplot)
+ZBARIMG    ?= $(call first_of,zbarimg)
 
 # Firmware and GRUB platform directories are files, not commands.
 first_file = $(firstword $(foreach f,$(1),$(wildcard $(f))))
@@ -36,11 +37,13 @@ ZYDIS_H    ?= $(call first_file,/usr/include/Zydis/Zydis.h)
 
 # The Debian packages that provide each of the above; `make deps` installs them.
 # libc6/libstdc++6 (i386 cross and native) provide binaries the decoder is
-# checked against (mk/insn.mk).
+# checked against (mk/insn.mk). zbar-tools reads the benchmark's QR codes
+# back from screendumps (tests/test_qr.py); qrencode made the encoder's test
+# vectors (tools/qr_vectors.py).
 DEB_PACKAGES := make gcc binutils gcc-i686-linux-gnu binutils-i686-linux-gnu \
 	qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools \
 	ovmf libzydis-dev python3 gnuplot-nox gdb \
-	libc6-i386-cross libstdc++6-i386-cross libstdc++6
+	libc6-i386-cross libstdc++6-i386-cross libstdc++6 zbar-tools qrencode
 
 # Which of the needed things is missing (empty when all are present).
 MISSING_TOOLS := $(strip \
@@ -54,4 +57,5 @@ MISSING_TOOLS := $(strip \
 	$(if $(MFORMAT),,mtools) \
 	$(if $(OVMF_CODE),,ovmf) \
 	$(if $(ZYDIS_H),,libzydis-dev) \
+	$(if $(ZBARIMG),,zbar-tools) \
 	$(if $(PYTHON),,python3))
