@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark's QR codes, read back from screendumps with zbarimg.
 
-  test_qr.py --iso iso/uniprobe.iso [--only i386/bios,x86_64/uefi] [--keep DIR]
+  test_qr.py --iso iso/uniprobe.iso [--only i386/bios,x86_64/uefi] [--bench GLOB] [--keep DIR]
 
 Boots mode=bench with a few scenarios (bench=f*: call, fentry_nop,
 fentry_hook, fgraph) and qr=1 under SeaBIOS (VGA text: half-block
@@ -86,18 +86,19 @@ def compare(res, tag, parts, info, results):
 
 def run(args, res, arch, fw, what, keep):
     tag = "qr %s/%s (%s)" % (arch, fw, what)
-    opts = options(args.iso, arch, fw, "bench=f* qr=1")
+    opts = options(args.iso, arch, fw, "bench=%s qr=1" % args.bench)
     parts, announced = [], 0
     with qemu.Session(opts) as s:
-        k = 0
+        k = pos = 0
         while True:
-            start = len(s.text)
-            if s.wait_for("bench: QR code %d/" % (k + 1), 300 if k == 0 else 60, start) < 0:
+            # From the end of the last announcement: typing reads serial too.
+            at = s.wait_for("bench: QR code %d/" % (k + 1), 300 if k == 0 else 60, pos)
+            if at < 0 or s.wait_for("\n", 10, at) < 0:
                 break
-            s.wait_for("\n", 10, s.text.find("bench: QR code %d/" % (k + 1)))
-            m = ANNOUNCE.search(s.text, start)
+            m = ANNOUNCE.search(s.text, at)
             if not m:
                 break
+            pos = m.end()
             k, total = int(m.group(1)), int(m.group(2))
             announced = total
             time.sleep(0.5)
@@ -136,6 +137,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--iso", default="iso/uniprobe.iso")
     ap.add_argument("--only", default=",".join("%s/%s" % c[:2] for c in CONFIGS))
+    ap.add_argument("--bench", default="f*", help="scenarios (bench=GLOB); '*' for the whole table")
     ap.add_argument("--keep", default=None, help="directory for the screendumps and serial logs")
     args = ap.parse_args()
     keep = args.keep or tempfile.mkdtemp(prefix="uniprobe-qr-")
