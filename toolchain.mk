@@ -27,6 +27,7 @@ GDB        ?= $(call first_of,gdb)
 GNUPLOT    ?= $(call first_of,gnuplot)
 PAHOLE     ?= $(call first_of,pahole)
 BPFTOOL    ?= $(call first_of,bpftool /usr/sbin/bpftool)
+ZBARIMG    ?= $(call first_of,zbarimg)
 
 # pahole makes the kernel's BTF; --btf_encode_detached needs 1.22 or later.
 PAHOLE_MIN := 122
@@ -45,11 +46,13 @@ ZYDIS_H    ?= $(call first_file,/usr/include/Zydis/Zydis.h)
 # libc6/libstdc++6 (i386 cross and native) provide binaries the decoder is
 # checked against (mk/insn.mk). pahole (the dwarves tools) makes the kernel's BTF and
 # the module BTF of make bench-linux's BPF kinds; bpftool is what the host
-# test checks our BTF parser against.
+# test checks our BTF parser against. zbar-tools reads the benchmark's QR
+# codes back from screendumps (tests/test_qr.py); qrencode made the encoder's
+# test vectors (tools/qr_vectors.py).
 DEB_PACKAGES := make gcc binutils gcc-i686-linux-gnu binutils-i686-linux-gnu \
 	qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools \
 	ovmf libzydis-dev python3 gnuplot-nox gdb \
-	libc6-i386-cross libstdc++6-i386-cross libstdc++6 pahole bpftool
+	libc6-i386-cross libstdc++6-i386-cross libstdc++6 pahole bpftool zbar-tools qrencode
 
 # Which of the needed things is missing (empty when all are present).
 MISSING_TOOLS := $(strip \
@@ -65,4 +68,5 @@ MISSING_TOOLS := $(strip \
 	$(if $(ZYDIS_H),,libzydis-dev) \
 	$(if $(PAHOLE_OK),,pahole) \
 	$(if $(BPFTOOL),,bpftool) \
+	$(if $(ZBARIMG),,zbar-tools) \
 	$(if $(PYTHON),,python3))

@@ -8,6 +8,7 @@ struct kernel_options kopt = {
 	.consoles = CON_ALL,
 	.test_filter = "*",
 	.bench_filter = "*",
+	.qr = -1,
 };
 
 static const char *const mode_names[] = {
@@ -150,6 +151,8 @@ int cmdline_parse(const char *cmdline)
 			set_bool(key, value, &kopt.icount);
 		else if (!strcmp(key, "hook_all"))
 			set_bool(key, value, &kopt.hook_all);
+		else if (!strcmp(key, "qr"))
+			set_bool(key, value, &kopt.qr);
 		else if (!strcmp(key, "test"))
 			set_string(key, value, kopt.test_filter, sizeof(kopt.test_filter));
 		else if (!strcmp(key, "bench"))

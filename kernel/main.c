@@ -165,9 +165,15 @@ void kmain(uint32_t magic, uint32_t info)
 	case MODE_TEST:
 		finish(run_self_tests());
 		break;
-	case MODE_BENCH:
-		finish(bench_run_all(kopt.bench_filter) + kopt.errors);
+	case MODE_BENCH: {
+		int failed = bench_run_all(kopt.bench_filter);
+
+		/* A person at the screen, unless automation asked to exit when done. */
+		if (kopt.qr > 0 || (kopt.qr < 0 && !kopt.qemu_exit))
+			bench_qr_show();
+		finish(failed + kopt.errors);
 		break;
+	}
 	case MODE_TRACE:
 		finish(trace_boot());
 		break;

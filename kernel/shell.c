@@ -76,7 +76,7 @@ static int poll_key(void)
 	return c >= 0 ? serial_key(c) : -1;
 }
 
-static int read_key(void)
+int shell_read_key(void)
 {
 	for (;;) {
 		int c = poll_key();
@@ -111,7 +111,7 @@ static void read_line(char *buf, size_t size)
 
 	buf[0] = 0;
 	for (;;) {
-		int c = read_key();
+		int c = shell_read_key();
 
 		if (c == '\n') {
 			printk("\n");
@@ -179,7 +179,7 @@ static int pager_line(const char *line)
 		int c;
 
 		printk("%s", prompt);
-		c = read_key();
+		c = shell_read_key();
 		printk("\r%*s\r", (int)sizeof(prompt) - 1, "");
 		if (c == 'q' || c == 'Q' || c == 3) {
 			pager.quit = 1;

@@ -29,6 +29,13 @@ $(BUILD)/host/test_btf: tests/host/test_btf.c lib/btf.c lib/btf.h lib/format.c l
 
 HOST_TESTS += $(BUILD)/host/test_btf
 
+# QR encoder: vectors from qrencode (tools/qr_vectors.py) in qr_vectors.h.
+$(BUILD)/host/test_qr: tests/host/test_qr.c tests/host/qr_vectors.h lib/qr.c lib/qr.h lib/string.c lib/format.c tests/host/host_rename.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $(HOST_LIB_RENAME) -o $@ tests/host/test_qr.c lib/qr.c lib/string.c lib/format.c
+
+HOST_TESTS += $(BUILD)/host/test_qr
+
 .PHONY: host-tests host-tests-build
 host-tests-build: $(HOST_TESTS)
 host-tests: host-tests-build

@@ -8,6 +8,7 @@
 4. the screen test: screendumps under OVMF (framebuffer) and SeaBIOS (VGA text);
 5. the keyboard console (sendkey), probes from the kernel command line and the
    GRUB editor, ACPI reboot and power off;
+5b. the benchmark's QR codes read back from screendumps with zbarimg;
 6. the benchmark in icount mode on both arches: every scenario runs, sane numbers.
 """
 import argparse
@@ -148,7 +149,7 @@ def main():
     ap.add_argument("--kvm", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--boot-timeout", type=float, default=240)
-    ap.add_argument("--only", default="host,insn,boot,screen,console,bench")
+    ap.add_argument("--only", default="host,insn,boot,screen,console,qr,bench")
     args = ap.parse_args()
     only = args.only.split(",")
     log_dir = os.path.join(args.build, "test-logs")
@@ -168,6 +169,8 @@ def main():
                     [sys.executable, os.path.join(here, "screen_check.py"), "--selftest"], log_dir)
         run_counted(totals, "test_bench_linux.py (stored logs)",
                     [sys.executable, os.path.join(here, "test_bench_linux.py")], log_dir)
+        run_counted(totals, "qr_roundtrip (zbarimg)",
+                    [sys.executable, os.path.join(here, "qr_roundtrip.py"), "--build", args.build], log_dir)
     if "insn" in only:
         print("instruction decoder:", flush=True)
         run_counted(totals, "make test-insn", ["make", "--no-print-directory", "-s",
@@ -183,6 +186,11 @@ def main():
         here = os.path.dirname(os.path.abspath(__file__))
         run_counted(totals, "test_console.py", [sys.executable, os.path.join(here, "test_console.py"),
                                                 "--iso", args.iso], log_dir)
+    if "qr" in only:
+        print("benchmark results as QR codes (screendumps, zbarimg):", flush=True)
+        here = os.path.dirname(os.path.abspath(__file__))
+        run_counted(totals, "test_qr.py", [sys.executable, os.path.join(here, "test_qr.py"), "--iso", args.iso,
+                                           "--keep", os.path.join(log_dir, "qr")], log_dir)
     if "bench" in only:
         print("benchmark (icount, sanity only):", flush=True)
         here = os.path.dirname(os.path.abspath(__file__))

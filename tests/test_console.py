@@ -13,7 +13,8 @@ cmdline   mode=test test=probe_events with probe= options on the kernel
           arch/firmware pairs)
 grub      the GRUB menu editor (`e`, append probe=..., Ctrl-x), keys sent
           one by one: GRUB's quoting reaches the kernel intact
-bench     mode=bench without qemu_exit: the console comes up after the benchmark
+bench     mode=bench without qemu_exit: the results' QR code waits for a key, then
+          the table is back on the screen and the console comes up
 reboot    `reboot` typed: QEMU (-no-reboot) exits; the FADT reset register
           (q35), the keyboard controller (pc), a triple fault (pc without
           an i8042, typed on COM1)
@@ -303,12 +304,26 @@ def grub_test(args, res, arch, fw):
                   "at 'a=': empty argument" in text)
 
 
-def bench_test(args, res, arch, fw):
+def bench_test(args, res, arch, fw, keep):
     tag = "after bench %s/%s" % (arch, fw)
     with qemu.Session(options(args, arch, fw, "bench", "qemu_exit=0 bench=call")) as s:
-        ok = s.wait_for("uniprobe: done", 240) >= 0 and s.wait_for(PROMPT, 20) >= 0
-        res.check(tag + ": the console comes up", ok, s.text[-300:])
+        # Without qemu_exit (a person at the screen) the results show as a QR code first.
+        ok = s.wait_for("bench: QR code 1/1 on the screen", 240) >= 0
+        res.check(tag + ": the results show as a QR code, waiting for a key", ok and "uniprobe: done" not in s.text,
+                  s.text[-300:])
+        s.type_keys(" ")
+        ok = s.wait_for("uniprobe: done", 30) >= 0 and s.wait_for(PROMPT, 20) >= 0
+        res.check(tag + ": a key, and the console comes up", ok, s.text[-300:])
         if ok:
+            ppm = os.path.join(keep, "after-bench-%s-%s.ppm" % (arch, fw))
+            time.sleep(0.5)
+            s.screendump(ppm)
+            try:
+                lines = screen_lines(ppm)
+                res.check(tag + ": the table is back on the screen after the QR code",
+                          any("bench: 1 scenarios, 0 failed" in line for line in lines), "\n".join(lines))
+            except (OSError, ValueError, SystemExit) as e:
+                res.check(tag + ": screendump", False, str(e))
             out = command(s, "help", "keys:")
             res.check(tag + ": and answers", out is not None)
 
@@ -352,7 +367,7 @@ def main():
         for arch, fw in (("x86_64", "bios"), ("i386", "uefi")):
             grub_test(args, res, arch, fw)
     if "bench" in only:
-        bench_test(args, res, "x86_64", "bios")
+        bench_test(args, res, "x86_64", "bios", keep)
     if "reboot" in only:
         reboot_test(args, res, "x86_64", "bios", "q35", "reboot: ACPI reset register")
         reboot_test(args, res, "i386", "bios", "pc", "reboot: keyboard controller reset line")

@@ -33,6 +33,8 @@ static const char *const bench_order[] = {
 };
 
 static long long samples[BENCH_BATCHES];
+static struct bench_result results[BENCH_MAX];	/* of the last run, for bench_qr.c */
+static unsigned result_count;
 
 notrace void bench_run_target(void)
 {
@@ -91,7 +93,7 @@ static notrace void bench_time(void (*run)(void), unsigned levels, struct bench_
 	bench_stats(samples, BENCH_BATCHES, st);
 }
 
-static const char *unit(void)
+const char *bench_unit(void)
 {
 	return kopt.icount ? "instructions" : "cycles";
 }
@@ -99,7 +101,7 @@ static const char *unit(void)
 /* ---- the machine: CPU model (kernel/cpuinfo.h), hypervisor ---- */
 
 /* s as a JSON string body: quotes, backslashes and control bytes escaped. */
-static const char *json_escape(char *buf, unsigned size, const char *s)
+const char *bench_json_escape(char *buf, unsigned size, const char *s)
 {
 	unsigned n = 0;
 
@@ -131,13 +133,13 @@ static void print_info(const struct bench_scenario *const *list, unsigned n)
 	       c.under_hypervisor ? "hypervisor " : "bare metal", c.hypervisor,
 	       tsc.hz ? mhz : "?", tsc.source, kopt.icount ? ", icount" : "");
 	printk("bench: %u batches x %u hits after %u warm-up batches; %s per hit\n",
-	       BENCH_BATCHES, BENCH_CALLS, BENCH_WARMUP, unit());
+	       BENCH_BATCHES, BENCH_CALLS, BENCH_WARMUP, bench_unit());
 	printk_on(CON_SERIAL, "BENCH_INFO {\"arch\":\"%s\",\"cpu\":\"%s\",\"vendor\":\"%s\","
 		  "\"hypervisor\":%s,\"hypervisor_id\":\"%s\",\"tsc_hz\":%llu,\"tsc_source\":\"%s\","
 		  "\"unit\":\"%s\",\"icount\":%s,\"batches\":%u,\"calls\":%u,\"warmup\":%u,\"scenarios\":[",
-		  ARCH_NAME, json_escape(brand, sizeof(brand), c.brand), json_escape(vendor, sizeof(vendor), c.vendor),
-		  c.under_hypervisor ? "true" : "false", json_escape(hv, sizeof(hv), c.hypervisor),
-		  (unsigned long long)tsc.hz, tsc.source, unit(), kopt.icount ? "true" : "false",
+		  ARCH_NAME, bench_json_escape(brand, sizeof(brand), c.brand), bench_json_escape(vendor, sizeof(vendor), c.vendor),
+		  c.under_hypervisor ? "true" : "false", bench_json_escape(hv, sizeof(hv), c.hypervisor),
+		  (unsigned long long)tsc.hz, tsc.source, bench_unit(), kopt.icount ? "true" : "false",
 		  BENCH_BATCHES, BENCH_CALLS, BENCH_WARMUP);
 	for (unsigned i = 0; i < n; i++)
 		printk_on(CON_SERIAL, "%s\"%s\"", i ? "," : "", list[i]->id);
@@ -155,6 +157,8 @@ static void print_result(const struct bench_scenario *s, const struct bench_stat
 	char min[24], med[24], p99[24], ovh[24], ns[24], what[160];
 	int have_ns = !kopt.icount && tsc.hz;
 
+	results[result_count++] = (struct bench_result){ s->id, st->median, overhead, 0 };
+
 	bench_fixed(min, sizeof(min), st->min);
 	bench_fixed(med, sizeof(med), st->median);
 	bench_fixed(p99, sizeof(p99), st->p99);
@@ -169,12 +173,13 @@ static void print_result(const struct bench_scenario *s, const struct bench_stat
 	printk("\n");
 	printk_on(CON_SERIAL, "BENCH {\"arch\":\"%s\",\"scenario\":\"%s\",\"unit\":\"%s\",\"min\":%s,"
 		  "\"median\":%s,\"p99\":%s,\"overhead\":%s,\"ns_median\":%s,\"levels\":%u,\"what\":\"%s\"}\n",
-		  ARCH_NAME, s->id, unit(), min, med, p99, ovh, ns, s->levels ? s->levels : 1,
-		  json_escape(what, sizeof(what), s->what ? s->what : ""));
+		  ARCH_NAME, s->id, bench_unit(), min, med, p99, ovh, ns, s->levels ? s->levels : 1,
+		  bench_json_escape(what, sizeof(what), s->what ? s->what : ""));
 }
 
 static void print_failure(const struct bench_scenario *s, const char *why, int err)
 {
+	results[result_count++] = (struct bench_result){ .id = s->id, .failed = 1 };
 	printk("%-18s FAILED: %s (%d)\n", s->id, why, err);
 	printk_on(CON_SERIAL, "BENCH {\"arch\":\"%s\",\"scenario\":\"%s\",\"error\":\"%s (%d)\"}\n",
 		  ARCH_NAME, s->id, why, err);
@@ -244,6 +249,7 @@ int bench_run_all(const char *filter)
 		return 1;
 	}
 	n = select_scenarios(filter, list, &failed);
+	result_count = 0;
 	print_info(list, n);
 	for (unsigned i = 0; i < n; i++) {
 		const struct bench_scenario *s = list[i];
@@ -267,4 +273,10 @@ int bench_run_all(const char *filter)
 	}
 	printk("\nbench: %u scenarios, %d failed\n", n, failed);
 	return failed;
+}
+
+const struct bench_result *bench_results(unsigned *n)
+{
+	*n = result_count;
+	return results;
 }

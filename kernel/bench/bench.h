@@ -71,5 +71,24 @@ struct bench_stats {
 void bench_stats(long long *v, unsigned n, struct bench_stats *out);
 /* Fixed point: milli = 12345 -> "12.345"; returns buf. */
 char *bench_fixed(char *buf, unsigned size, long long milli);
+/* s as a JSON string body (quotes, backslashes, control bytes escaped); returns buf. */
+const char *bench_json_escape(char *buf, unsigned size, const char *s);
+
+/* The results of the last bench_run_all(), in table order. */
+struct bench_result {
+	const char *id;
+	long long median, overhead;	/* thousandths of a unit per hit */
+	int failed;			/* setup failed: no figures */
+};
+const struct bench_result *bench_results(unsigned *n);
+/* Unit of the figures: "instructions" (icount) or "cycles". */
+const char *bench_unit(void);
+
+/*
+ * kernel/bench/bench_qr.c: the results of the last run as QR codes on the
+ * screen console, one after the other, a key (keyboard or COM1) for the
+ * next; the text comes back after the last. Nothing when there is no screen.
+ */
+void bench_qr_show(void);
 
 #endif

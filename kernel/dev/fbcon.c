@@ -100,6 +100,18 @@ void fbcon_clear(struct fbcon *fc, uint8_t attr)
 		fill(fc, fc->base + y * fc->pitch, fc->width, fc->colors[attr >> 4]);
 }
 
+void fbcon_fill(struct fbcon *fc, uint32_t x, uint32_t y, uint32_t w, uint32_t h, enum screen_color color)
+{
+	if (x >= fc->width || y >= fc->height)
+		return;
+	if (w > fc->width - x)
+		w = fc->width - x;
+	if (h > fc->height - y)
+		h = fc->height - y;
+	for (uint32_t r = y; r < y + h; r++)
+		fill(fc, fc->base + r * fc->pitch + x * fc->bytes_pp, w, fc->colors[color & 15]);
+}
+
 /* Pack each possible glyph row in attr's colours. */
 static void fill_rows(struct fbcon *fc, uint8_t attr)
 {

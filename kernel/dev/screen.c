@@ -9,6 +9,7 @@
 #include "kernel/dev/console.h"
 #include "kernel/dev/screen.h"
 #include "lib/font.h"
+#include "lib/string.h"
 
 #define TAB_WIDTH 8
 
@@ -157,6 +158,84 @@ void screen_set_color(enum screen_color fg, enum screen_color bg)
 int screen_is_vga(void)
 {
 	return screen.dev == &vga;
+}
+
+/* ---- pictures over the text ---- */
+
+#define MODULE_MIN_PX	4	/* smallest framebuffer module a phone camera still resolves */
+#define INK		(SCREEN_BLACK | SCREEN_WHITE << 4)
+
+unsigned screen_module_room(unsigned text_cols)
+{
+	unsigned w, h;
+
+	if (!screen.dev || screen.cols <= text_cols + 1)
+		return 0;
+	if (screen_is_vga()) {
+		w = screen.cols - text_cols - 1;	/* a module per column, */
+		h = 2 * screen.rows;			/* two per row */
+	} else {
+		w = (fbcon.width - (text_cols + 1) * FONT_WIDTH) / MODULE_MIN_PX;
+		h = fbcon.height / MODULE_MIN_PX;
+	}
+	return w < h ? w : h;
+}
+
+/* One line of text at cell (x, y) in the default colours, drawn around the grid. */
+static void draw_text(unsigned x, unsigned y, const char *t)
+{
+	for (; *t && x < screen.cols && y < screen.rows; t++, x++)
+		screen.draw(screen.dev, x, y, (uint8_t)*t | SCREEN_DEFAULT_ATTR << 8);
+}
+
+void screen_show_modules(unsigned n, int (*dark)(void *arg, int x, int y), void *arg,
+			 const char *const *text, unsigned lines)
+{
+	unsigned text_x, text_w = 0;
+
+	if (!screen.dev)
+		return;
+	for (unsigned i = 0; i < lines; i++)
+		text_w = strlen(text[i]) > text_w ? strlen(text[i]) : text_w;
+	if (screen_is_vga()) {
+		for (unsigned y = 0; y < screen.rows; y++)
+			for (unsigned x = 0; x < screen.cols; x++) {
+				int top = x < n && 2 * y < n && dark(arg, x, 2 * y);
+				int bottom = x < n && 2 * y + 1 < n && dark(arg, x, 2 * y + 1);
+				uint8_t glyph = top ? (bottom ? 0xdb : 0xdf) : bottom ? 0xdc : ' ';
+
+				screen.draw(screen.dev, x, y, glyph | (x < n && 2 * y < n ? INK : SCREEN_DEFAULT_ATTR) << 8);
+			}
+		text_x = n + 1;
+		/* The cursor off the picture: on the last cell, under no text. */
+		screen.cursor(screen.dev, screen.cols - 1, screen.rows - 1);
+	} else {
+		unsigned room = fbcon.width - (text_w + 1) * FONT_WIDTH;
+		unsigned px = (fbcon.height < room ? fbcon.height : room) / n;	/* the largest squares */
+
+		fbcon_clear(&fbcon, SCREEN_DEFAULT_ATTR);
+		fbcon_fill(&fbcon, 0, 0, n * px, n * px, SCREEN_WHITE);
+		for (unsigned y = 0; y < n; y++)
+			for (unsigned x = 0; x < n; x++)
+				if (dark(arg, x, y))
+					fbcon_fill(&fbcon, x * px, y * px, px, px, SCREEN_BLACK);
+		text_x = (n * px + FONT_WIDTH - 1) / FONT_WIDTH + 1;
+	}
+	for (unsigned i = 0; i < lines; i++)
+		draw_text(text_x, 1 + i, text[i]);
+}
+
+void screen_redraw(void)
+{
+	if (!screen.dev)
+		return;
+	if (!screen_is_vga())
+		fbcon_clear(&fbcon, SCREEN_DEFAULT_ATTR);
+	for (unsigned y = 0; y < screen.rows; y++)
+		for (unsigned x = 0; x < screen.cols; x++)
+			screen.draw(screen.dev, x, y, screen.cells[y * screen.cols + x]);
+	if (screen.cursor)
+		screen.cursor(screen.dev, screen.x < screen.cols ? screen.x : screen.cols - 1, screen.y);
 }
 
 static void start_vga(uintptr_t addr, unsigned cols, unsigned rows, unsigned stride)

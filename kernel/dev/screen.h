@@ -25,6 +25,20 @@ void screen_set_color(enum screen_color fg, enum screen_color bg);
 /* Nonzero when the screen console is VGA text mode (VGA registers exist). */
 int screen_is_vga(void);
 
+/*
+ * A picture of square modules over the whole screen (the benchmark's QR
+ * codes), drawn around the text, not into it: screen_redraw() puts the text
+ * back. VGA text draws two modules per cell with the half-block glyphs
+ * (0xdf upper, 0xdc lower, 0xdb both), a framebuffer draws pixel squares.
+ * Dark modules are black on white.
+ */
+/* Modules per side that fit with `text_cols` columns of text beside them; 0: no screen. */
+unsigned screen_module_room(unsigned text_cols);
+/* n x n modules (dark(arg, x, y)) from the top left, the lines of text to their right. */
+void screen_show_modules(unsigned n, int (*dark)(void *arg, int x, int y), void *arg,
+			 const char *const *text, unsigned lines);
+void screen_redraw(void);
+
 /* The largest grid: 3840x2160 in 8x16 cells. */
 #define SCREEN_MAX_COLS	480
 #define SCREEN_MAX_ROWS	135
@@ -73,6 +87,8 @@ const char *fbcon_setup(struct fbcon *fc, const struct fb_info *fb);
 /* The pixel value of a 0xRRGGBB colour in fb's layout. */
 uint32_t fbcon_pixel(const struct fb_info *fb, uint32_t rgb);
 void fbcon_clear(struct fbcon *fc, uint8_t attr);
+/* A w x h pixel rectangle at (x, y) in one of the 16 colours; clipped to the screen. */
+void fbcon_fill(struct fbcon *fc, uint32_t x, uint32_t y, uint32_t w, uint32_t h, enum screen_color color);
 void fbcon_draw(void *fc, unsigned x, unsigned y, uint16_t cell);
 
 #endif
