@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make test: every check uniprobe has, ending with one line 'N passed, N failed'.
 
-1. host unit tests of lib/ (each prints its own 'N passed, N failed');
+1. host unit tests of lib/ (each prints its own 'N passed, N failed'), the
+   objtool's rejection tests (tools/objcheck);
 2. the instruction decoder checks (objdump comparison, Zydis fuzzing);
 3. the QEMU boot matrix in mode=test (KTAP parsed per case), two boots at a time;
 4. the screen test: screendumps under OVMF (framebuffer) and SeaBIOS (VGA text);
@@ -162,6 +163,8 @@ def main():
             path = os.path.join(host_dir, name)
             if name.startswith("test_") and os.access(path, os.X_OK):
                 run_counted(totals, name, [path], log_dir)
+        run_counted(totals, "make test-objcheck", ["make", "--no-print-directory", "-s",
+                                                  "BUILD=" + args.build, "test-objcheck"], log_dir)
         here = os.path.dirname(os.path.abspath(__file__))
         run_counted(totals, "screen_check --selftest",
                     [sys.executable, os.path.join(here, "screen_check.py"), "--selftest"], log_dir)
