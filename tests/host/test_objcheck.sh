@@ -69,5 +69,5 @@ case_ mcount-not-call 64 mcount -- $D/mcount_not_call.S
 case_ frame-asm 64 frame -- $D/frame.S
 case_ frameless-asm 64 ok -- $D/frameless.S
 case_ decode 64 decode -- $D/decode.S
-echo "objcheck rejection tests: $pass passed, $fail failed"
+echo "test_objcheck: $pass passed, $fail failed"
 [ $fail = 0 ]
