@@ -111,6 +111,7 @@ $(ISO): $(KERNELS) $(OBJCHECK_STAMPS) iso/grub.cfg iso/mkiso.sh
 # Host side: lib/ unit tests and the instruction decoder checks.
 include mk/host.mk
 include mk/check.mk
+include mk/fuzz.mk
 -include mk/insn.mk
 
 # ---------------------------------------------------------------------------
