@@ -107,7 +107,12 @@ static int tag_ok(const struct tag *t, uintptr_t left)
 	case TAG_LOADER:
 		return t->size > sizeof(*t) && !s[t->size - sizeof(*t) - 1];
 	case TAG_MODULE: need = sizeof(struct tag_module); break;
-	case TAG_MMAP: need = sizeof(struct tag_mmap); break;
+	case TAG_MMAP:		/* entries: whole, 8-byte aligned (the spec's) */
+		need = sizeof(struct tag_mmap);
+		if (t->size >= need && (((const struct tag_mmap *)t)->entry_size % 8 ||
+					((const struct tag_mmap *)t)->entry_size < sizeof(struct mmap_entry)))
+			return 0;
+		break;
 	case TAG_FRAMEBUFFER:	/* the colour fields only for RGB */
 		need = __builtin_offsetof(struct tag_framebuffer, red_pos);
 		if (t->size >= need && ((const struct tag_framebuffer *)t)->type == FB_RGB)
