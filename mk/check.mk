@@ -6,7 +6,6 @@
 # suppressions, each with its reason, are in tools/cppcheck.supp. Prints
 # "check: N passed, N failed" (one per file analysed, one per cppcheck run).
 
-CPPCHECK ?= cppcheck
 CHECK_DIR := $(BUILD)/check
 ANALYZE_x86_64 := $(filter-out arch/x86_64/asm-offsets.c,$(KERNEL_C) $(wildcard arch/x86_64/*.c))
 ANALYZE_i386   := $(filter-out arch/i386/asm-offsets.c,$(wildcard arch/i386/*.c))

@@ -10,9 +10,8 @@
 # stands in for the kernel functions they call. The symbol table is the
 # x86_64 kernel's own (its kallsyms.S), so definitions name real functions.
 
-CLANG ?= $(call first_of,clang-14 clang)
 FUZZ_TIME ?= 60
-FUZZ_RUNS ?= 20000
+FUZZ_RUNS ?= 3000
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_TARGETS := cmdline probe_events acpi multiboot2 shell
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -26,13 +25,12 @@ FUZZ_SRCS_cmdline      := kernel/cmdline.c
 FUZZ_SRCS_probe_events := kernel/cmdline.c arch/x86_64/kprobes_arch.c $(FUZZ_SHIM)
 FUZZ_SRCS_acpi         := kernel/multiboot2.c $(FUZZ_SHIM)
 FUZZ_SRCS_multiboot2   := tests/fuzz/kshim.c $(FUZZ_SYMS)
-FUZZ_SRCS_shell        := kernel/trace/probe_events.c kernel/cmdline.c arch/x86_64/kprobes_arch.c \
-			  tests/fuzz/shell_stubs.c $(FUZZ_SHIM)
+FUZZ_SRCS_shell        := tests/fuzz/shell_stubs.c $(FUZZ_SHIM)
 
 FUZZ_BINS := $(foreach t,$(FUZZ_TARGETS),$(FUZZ_DIR)/fuzz_$(t))
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) tests/fuzz/kshim.c tests/fuzz/kshim.h \
-		tests/fuzz/shell_stubs.c $(BUILD)/x86_64/uniprobe.elf
+		tests/fuzz/shell_stubs.c tests/fuzz/shell_stubs.h $(BUILD)/x86_64/uniprobe.elf
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ-CC $@"
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIB)
