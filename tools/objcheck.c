@@ -19,10 +19,10 @@
  *             function and is `call __fentry__` or the 5-byte nop; every
  *             function of an object compiled with -pg has one, unless
  *             allowed as notrace;
- *  frame      a function that calls has `push %bp; mov %sp,%bp` before its
- *             first call (the fentry call excepted), unless it declares
- *             itself frameless: its name in section .objcheck.frameless
- *             (the FRAMELESS macro of arch/x86_common.h... see README).
+ *  frame      on every path from a function's entry, `push %bp; mov %sp,%bp`
+ *             comes before any call (the fentry call excepted), unless the
+ *             function declares itself frameless: FRAMELESS(name) from
+ *             kernel/frameless.h puts its name in section .objcheck.frameless.
  *
  * Allow-list lines: "CALLER CALLEE # reason", CALLEE may be '*' (indirect),
  * "notrace FUNC # reason" or "decode FUNC # reason". A line without a reason
@@ -590,12 +590,76 @@ static int jump_table(const struct func *f, const struct insn *in)
 	return t >= f->addr && t < f->addr + f->size;
 }
 
+/*
+ * The frame rule along every path from the entry: states 0 (nothing), 1
+ * (push %bp done), 2 (mov %sp,%bp done: the frame the unwinder follows);
+ * pop %bp and leave go back to 0. A call in a state other than 2 fails (the
+ * fentry call at offset 0 excepted). Paths end at ret, a jump out of the
+ * function, an indirect jump, int3 padding and trapping instructions.
+ */
+static int frame_ok(const struct func *f)
+{
+	enum insn_mode mode = is64 ? INSN_MODE_64 : INSN_MODE_32;
+	uint8_t *seen = xcalloc(f->size, 1);	/* per offset: a bit per state reached */
+	struct { uint64_t off; int state; } *work = xcalloc(f->size * 3 + 1, sizeof(*work));
+	unsigned nwork = 0;
+	int ok = 1;
+
+	work[nwork].off = 0, work[nwork++].state = 0;
+	while (nwork && ok) {
+		uint64_t off = work[--nwork].off;
+		int state = work[nwork].state;
+
+		while (off < f->size && !(seen[off] & (1 << state))) {
+			struct insn in;
+			int len = insn_decode(&in, f->code + off, f->size - off, mode);
+			uint8_t op = in.opcode;
+			int onebyte = len > 0 && in.map == INSN_MAP_1BYTE && !in.vex_kind;
+
+			if (len < 0)
+				break;
+			seen[off] |= (uint8_t)(1 << state);
+			if (onebyte && op == 0x55 && !(in.rex & 1) && state == 0)
+				state = 1;
+			else if (onebyte && state == 1 && in.mod == 3 && !(in.rex & 5) &&
+				 ((op == 0x89 && in.reg == 4 && in.rm == 5) ||
+				  (op == 0x8b && in.reg == 5 && in.rm == 4)))
+				state = 2;
+			else if (onebyte && ((op == 0x5d && !(in.rex & 1)) || op == 0xc9))
+				state = 0;
+			if ((in.branch == INSN_BR_CALL || insn_is_indirect_call(&in)) &&
+			    !is_fentry_call(f, &in, off) && state != 2) {
+				printf("objcheck: %s+%#llx: frame: call before the frame pointer is set up "
+				       "(push %%bp; mov %%sp,%%bp) on some path, and not declared frameless\n",
+				       f->name, (unsigned long long)off);
+				ok = 0;
+				break;
+			}
+			if (insn_is_ret(&in) || insn_is_iret(&in) || insn_is_indirect_jmp(&in) ||
+			    insn_is_trap(&in) || (onebyte && op == 0xcc) || insn_is_far_jmp(&in))
+				break;
+			if (insn_is_rel_branch(&in) && in.branch != INSN_BR_CALL) {
+				uint64_t t = insn_branch_target(&in, f->addr + off) - f->addr;
+				int cond = in.branch != INSN_BR_JMP8 && in.branch != INSN_BR_JMP32;
+
+				if (t < f->size && nwork < f->size * 3)
+					work[nwork].off = t, work[nwork++].state = state;
+				if (!cond)
+					break;
+			}
+			off += (uint64_t)len;
+		}
+	}
+	free(seen);
+	free(work);
+	return ok;
+}
+
 static void check_func(struct func *f)
 {
 	enum insn_mode mode = is64 ? INSN_MODE_64 : INSN_MODE_32;
 	int noprobe = f->noprobe_sec || f->notrace_file;
 	int bad[NRULES] = { 0 };
-	int frame = 0, pushed_bp = 0, calls = 0;
 	uint64_t off = 0;
 
 	while (off < f->size) {
@@ -610,23 +674,10 @@ static void check_func(struct func *f)
 				       off + 2 < f->size ? f->code[off + 2] : 0);
 			break;
 		}
-		/* Frame: push %bp (55) then mov %sp,%bp (48 89 e5 / 89 e5). */
-		if (len == 1 && f->code[off] == 0x55 && !in.rex)
-			pushed_bp = 1;
-		else if (pushed_bp && in.map == INSN_MAP_1BYTE && in.mod == 3 && !(in.rex & 5) &&
-			 ((in.opcode == 0x89 && in.reg == 4 && in.rm == 5) ||
-			  (in.opcode == 0x8b && in.reg == 5 && in.rm == 4)))
-			frame = 1;
-
 		if (is_fentry_call(f, &in, off)) {
 			off += (uint64_t)len;
 			continue;
 		}
-		int call = in.branch == INSN_BR_CALL || insn_is_indirect_call(&in);
-		if (call && !calls++ && !frame && !f->frameless)
-			REPORT(R_FRAME, f, off, "call before the frame pointer is set up "
-			       "(push %%bp; mov %%sp,%%bp), and not declared frameless");
-
 		if (noprobe && in.branch != INSN_BR_NONE && in.branch != INSN_BR_XBEGIN) {
 			uint64_t t = insn_branch_target(&in, f->addr + off);
 			struct func *g = func_at(t);
@@ -649,6 +700,9 @@ static void check_func(struct func *f)
 		}
 		off += (uint64_t)len;
 	}
+
+	if (!bad[R_DECODE] && !f->frameless)
+		bad[R_FRAME] = !frame_ok(f);
 
 	/* mcount: a function of a traced object must have its fentry site. */
 	if (f->traced_obj && !f->fentry && !f->noprobe_sec && !allowed("notrace", f->name)) {

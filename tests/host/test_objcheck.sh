@@ -67,6 +67,7 @@ done
 case_ mcount-not-first 64 mcount -- $D/mcount_not_first.S
 case_ mcount-not-call 64 mcount -- $D/mcount_not_call.S
 case_ frame-asm 64 frame -- $D/frame.S
+case_ frame-one-path 64 frame -- $D/frame_path.S
 case_ frameless-asm 64 ok -- $D/frameless.S
 case_ decode 64 decode -- $D/decode.S
 echo "test_objcheck: $pass passed, $fail failed"
