@@ -52,9 +52,10 @@ fuzz-regress: $(FUZZ_BINS)
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 		log=$(FUZZ_DIR)/regress-$$t.log; rm -rf $(FUZZ_DIR)/tmp-$$t; mkdir -p $(FUZZ_DIR)/tmp-$$t; \
 		t0=$$(date +%s); \
-		if $(FUZZ_DIR)/fuzz_$$t -runs=0 -timeout=10 tests/fuzz/corpus/$$t > $$log 2>&1 && \
+		if $(FUZZ_DIR)/fuzz_$$t -runs=0 -timeout=10 -artifact_prefix=$(FUZZ_DIR)/crash-$$t- \
+			tests/fuzz/corpus/$$t > $$log 2>&1 && \
 		   $(FUZZ_DIR)/fuzz_$$t -runs=$(FUZZ_RUNS) -seed=1 -timeout=10 \
 			-artifact_prefix=$(FUZZ_DIR)/crash-$$t- $(FUZZ_DIR)/tmp-$$t tests/fuzz/corpus/$$t >> $$log 2>&1; \
-		then echo "fuzz_$$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs + $(FUZZ_RUNS) runs in $$(( $$(date +%s) - t0 )) s: 1 passed, 0 failed"; \
+		then echo "fuzz_$$t: 1 passed, 0 failed ($$(ls tests/fuzz/corpus/$$t | wc -l) inputs + $(FUZZ_RUNS) runs, $$(( $$(date +%s) - t0 )) s)"; \
 		else echo "fuzz_$$t: 0 passed, 1 failed (see $$log)"; tail -30 $$log; fail=1; fi; \
 	done; [ $$fail = 0 ]
