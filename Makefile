@@ -104,7 +104,7 @@ $(BUILD)/$(1)/btf.o: $(BUILD)/$(1)/btf.bin
 
 $(BUILD)/$(1)/uniprobe.elf: $(BUILD)/$(1)/pass1.elf $(BUILD)/$(1)/kallsyms.o $(BUILD)/$(1)/btf.o
 	@echo "  LD [$(1)] $$@"
-	$$(Q)$$(LD_$(1)) $$(LDFLAGS_$(1)) -T arch/$(1)/kernel.ld -o $$@ $$($(1)_OBJ) $(BUILD)/$(1)/kallsyms.o $(BUILD)/$(1)/btf.o $$($(1)_LIBGCC)
+	$$(Q)$$(LD_$(1)) $$(LDFLAGS_$(1)) -T arch/$(1)/kernel.ld -Map $$@.map -o $$@ $$($(1)_OBJ) $(BUILD)/$(1)/kallsyms.o $(BUILD)/$(1)/btf.o $$($(1)_LIBGCC)
 	$$(Q)$$(NM_$(1)) -n $(BUILD)/$(1)/pass1.elf | grep -v -e kallsyms -e __kernel_end -e __btf_ > $$@.nm1
 	$$(Q)$$(NM_$(1)) -n $$@ | grep -v -e kallsyms -e __kernel_end -e __btf_ > $$@.nm2
 	$$(Q)cmp -s $$@.nm1 $$@.nm2 || { echo "kallsyms moved symbols between passes" >&2; rm -f $$@; exit 1; }
@@ -114,17 +114,21 @@ endef
 $(foreach a,$(ARCHS),$(eval $(call kernel_rules,$(a))))
 
 KERNELS := $(foreach a,$(ARCHS),$(BUILD)/$(a)/uniprobe.elf)
-kernels: check-tools $(KERNELS)
+# The objtool: every kernel passes it before it reaches the ISO.
+include mk/objcheck.mk
+kernels: check-tools $(KERNELS) objcheck
 
 # ---------------------------------------------------------------------------
 # The ISO: BIOS (i386-pc) + UEFI (x86_64-efi), isohybrid with an EFI partition.
-$(ISO): $(KERNELS) iso/grub.cfg iso/mkiso.sh
+$(ISO): $(KERNELS) $(OBJCHECK_STAMPS) iso/grub.cfg iso/mkiso.sh
 	@echo "  ISO $@"
 	$(Q)GRUB_MKRESCUE=$(GRUB_MKRESCUE) sh iso/mkiso.sh $@ $(BUILD)/isoroot $(KERNELS)
 
 # ---------------------------------------------------------------------------
 # Host side: lib/ unit tests and the instruction decoder checks.
 include mk/host.mk
+include mk/check.mk
+include mk/fuzz.mk
 -include mk/insn.mk
 
 # ---------------------------------------------------------------------------

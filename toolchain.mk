@@ -41,6 +41,10 @@ OVMF_VARS  ?= $(call first_file,/usr/share/OVMF/OVMF_VARS_4M.fd /usr/share/OVMF/
 GRUB_PC_DIR  ?= $(call first_file,/usr/lib/grub/i386-pc)
 GRUB_EFI_DIR ?= $(call first_file,/usr/lib/grub/x86_64-efi)
 ZYDIS_H    ?= $(call first_file,/usr/include/Zydis/Zydis.h)
+# make check (cppcheck) and the fuzz targets (clang's libFuzzer, ASan, UBSan).
+CPPCHECK   ?= $(call first_of,cppcheck)
+CLANG      ?= $(call first_of,clang-14 clang)
+LIBFUZZER  ?= $(call first_file,$(wildcard /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a))
 
 # The Debian packages that provide each of the above; `make deps` installs them.
 # libc6/libstdc++6 (i386 cross and native) provide binaries the decoder is
@@ -52,7 +56,8 @@ ZYDIS_H    ?= $(call first_file,/usr/include/Zydis/Zydis.h)
 DEB_PACKAGES := make gcc binutils gcc-i686-linux-gnu binutils-i686-linux-gnu \
 	qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools \
 	ovmf libzydis-dev python3 gnuplot-nox gdb \
-	libc6-i386-cross libstdc++6-i386-cross libstdc++6 pahole bpftool zbar-tools qrencode
+	libc6-i386-cross libstdc++6-i386-cross libstdc++6 pahole bpftool zbar-tools qrencode \
+	cppcheck clang libclang-rt-14-dev llvm
 
 # Which of the needed things is missing (empty when all are present).
 MISSING_TOOLS := $(strip \
@@ -69,4 +74,7 @@ MISSING_TOOLS := $(strip \
 	$(if $(PAHOLE_OK),,pahole) \
 	$(if $(BPFTOOL),,bpftool) \
 	$(if $(ZBARIMG),,zbar-tools) \
+	$(if $(CPPCHECK),,cppcheck) \
+	$(if $(CLANG),,clang) \
+	$(if $(LIBFUZZER),,libclang-rt-14-dev) \
 	$(if $(PYTHON),,python3))

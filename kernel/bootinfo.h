@@ -47,6 +47,8 @@ struct boot_info {
 	int efi;			/* booted by UEFI firmware */
 	uintptr_t info_start, info_end;	/* the boot information itself */
 	int truncated_regions;		/* regions past BOOT_MAX_REGIONS */
+	int bad_tags;			/* malformed tags (the walk stops at the first) */
+	uint32_t bad_tag;		/* its type */
 };
 
 extern struct boot_info boot_info;

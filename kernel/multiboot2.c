@@ -89,6 +89,41 @@ static void parse_framebuffer(const struct tag_framebuffer *t)
 	}
 }
 
+/*
+ * Whether tag t, with left bytes of boot information from t on, holds what
+ * its type promises (a short ACPI tag would let the RSDP be read past it, a
+ * string without its NUL would run on). A tag that does not stops the walk:
+ * its size cannot be trusted to find the next one.
+ */
+static int tag_ok(const struct tag *t, uintptr_t left)
+{
+	uint32_t need = sizeof(*t);
+	const char *s = (const char *)(t + 1);
+
+	if (t->size < sizeof(*t) || t->size > left)
+		return 0;
+	switch (t->type) {
+	case TAG_CMDLINE:
+	case TAG_LOADER:
+		return t->size > sizeof(*t) && !s[t->size - sizeof(*t) - 1];
+	case TAG_MODULE: need = sizeof(struct tag_module); break;
+	case TAG_MMAP:		/* entries: whole, 8-byte aligned (the spec's) */
+		need = sizeof(struct tag_mmap);
+		if (t->size >= need && (((const struct tag_mmap *)t)->entry_size % 8 ||
+					((const struct tag_mmap *)t)->entry_size < sizeof(struct mmap_entry)))
+			return 0;
+		break;
+	case TAG_FRAMEBUFFER:	/* the colour fields only for RGB */
+		need = __builtin_offsetof(struct tag_framebuffer, red_pos);
+		if (t->size >= need && ((const struct tag_framebuffer *)t)->type == FB_RGB)
+			need = sizeof(struct tag_framebuffer);
+		break;
+	case TAG_ACPI_OLD: need += 20; break;	/* RSDP 1.0 */
+	case TAG_ACPI_NEW: need += 36; break;	/* RSDP 2.0 */
+	}
+	return t->size >= need;
+}
+
 int multiboot2_parse(uint32_t magic, uint32_t info_addr)
 {
 	const uint8_t *info = (const uint8_t *)(uintptr_t)info_addr;
@@ -104,6 +139,11 @@ int multiboot2_parse(uint32_t magic, uint32_t info_addr)
 	     p += (((const struct tag *)p)->size + 7) & ~7u) {
 		const struct tag *t = (const void *)p;
 
+		if (!tag_ok(t, (uintptr_t)(info + total - p))) {
+			boot_info.bad_tag = t->type;
+			boot_info.bad_tags++;
+			return 0;
+		}
 		switch (t->type) {
 		case TAG_END:
 			return 0;
@@ -181,4 +221,7 @@ void bootinfo_print(void)
 	else
 		printk("framebuffer: none\n");
 	printk("ACPI RSDP: %s\n", boot_info.rsdp ? (boot_info.rsdp_revision ? "v2" : "v1") : "none");
+	if (boot_info.bad_tags)
+		printk("boot: malformed tag (type %u); the rest of the boot information is ignored\n",
+		       boot_info.bad_tag);
 }

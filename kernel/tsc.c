@@ -143,6 +143,8 @@ uint64_t tsc_measure_pit_median(unsigned n, unsigned ms)
 
 	if (n > 9)
 		n = 9;
+	if (!n)
+		return 0;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t hz = tsc_measure_pit(ms);
 		unsigned j = i;

@@ -49,6 +49,27 @@ static inline void ringbuf_commit(struct ringbuf *rb)
 	__asm__ volatile("" ::: "memory");	/* the item's stores before the head's */
 	rb->head++;
 }
+/*
+ * Several items that go in together or not at all: room for n (0, or -1
+ * and nothing counted), the k-th free slot (k < n, after ringbuf_room said
+ * yes), then ringbuf_commit_n makes all n visible at once.
+ */
+static inline int ringbuf_room(const struct ringbuf *rb, unsigned long n)
+{
+	return rb->mask + 1 - (rb->head - rb->tail) >= n ? 0 : -1;
+}
+
+static inline void *ringbuf_slot(const struct ringbuf *rb, unsigned long k)
+{
+	return rb->mem + ((rb->head + k) & rb->mask) * rb->item_size;
+}
+
+static inline void ringbuf_commit_n(struct ringbuf *rb, unsigned long n)
+{
+	__asm__ volatile("" ::: "memory");	/* the items' stores before the head's */
+	rb->head += n;
+}
+
 /* The i-th oldest item (0 = oldest), or NULL if there are not that many. */
 void *ringbuf_peek(const struct ringbuf *rb, unsigned long i);
 /* Forget the n oldest items (at most as many as there are). */

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """make test: every check uniprobe has, ending with one line 'N passed, N failed'.
 
-1. host unit tests of lib/ (each prints its own 'N passed, N failed'), and
-   make bench-linux's parsing and comparison table on stored logs;
+1. host unit tests of lib/ (each prints its own 'N passed, N failed'),
+   make bench-linux's parsing and comparison table on stored logs, and the
+   objtool's rejection tests (tools/objcheck);
 2. the instruction decoder checks (objdump comparison, Zydis fuzzing);
+   static analysis (make check); the fuzz targets over their saved corpora;
 3. the QEMU boot matrix in mode=test (KTAP parsed per case), two boots at a time;
 4. the screen test: screendumps under OVMF (framebuffer) and SeaBIOS (VGA text);
 5. the keyboard console (sendkey), probes from the kernel command line and the
@@ -149,7 +151,7 @@ def main():
     ap.add_argument("--kvm", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--boot-timeout", type=float, default=240)
-    ap.add_argument("--only", default="host,insn,boot,screen,console,qr,bench")
+    ap.add_argument("--only", default="host,insn,check,fuzz,boot,screen,console,qr,bench")
     args = ap.parse_args()
     only = args.only.split(",")
     log_dir = os.path.join(args.build, "test-logs")
@@ -164,6 +166,8 @@ def main():
             path = os.path.join(host_dir, name)
             if name.startswith("test_") and os.access(path, os.X_OK):
                 run_counted(totals, name, [path], log_dir)
+        run_counted(totals, "make test-objcheck", ["make", "--no-print-directory", "-s",
+                                                  "BUILD=" + args.build, "test-objcheck"], log_dir)
         here = os.path.dirname(os.path.abspath(__file__))
         run_counted(totals, "screen_check --selftest",
                     [sys.executable, os.path.join(here, "screen_check.py"), "--selftest"], log_dir)
@@ -175,6 +179,14 @@ def main():
         print("instruction decoder:", flush=True)
         run_counted(totals, "make test-insn", ["make", "--no-print-directory", "-s",
                                               "BUILD=" + args.build, "test-insn"], log_dir)
+    if "check" in only:
+        print("static analysis (gcc -fanalyzer, cppcheck):", flush=True)
+        run_counted(totals, "make check", ["make", "--no-print-directory", "-s", "-j%d" % args.jobs,
+                                           "BUILD=" + args.build, "check"], log_dir)
+    if "fuzz" in only:
+        print("fuzz targets over their corpora (ASan + UBSan):", flush=True)
+        run_counted(totals, "make fuzz-regress", ["make", "--no-print-directory", "-s",
+                                                  "BUILD=" + args.build, "fuzz-regress"], log_dir)
     if "boot" in only:
         print("QEMU boot matrix (mode=test):", flush=True)
         boot_matrix(args, totals, log_dir)

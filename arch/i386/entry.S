@@ -7,6 +7,7 @@
  * at trap_stub_table. All of it sits in .text.noprobe.
  */
 #include "arch_defs.h"
+#include "kernel/frameless.h"
 #include "asm-offsets.h"
 
 /* vector, error code and the CPU frame (ip cs flags): no sp/ss kernel->kernel */
@@ -46,6 +47,7 @@ trap_stub_\vec:
 
 	.type trap_entry, @function
 trap_entry:
+	FRAMELESS(trap_entry)	/* bp = regs + 1: the unwinder walks on through regs */
 	/*
 	 * A kernel->kernel trap pushes only flags, cs, ip (+ error code); the
 	 * stub added the error code (if the CPU did not) and the vector:
@@ -167,6 +169,7 @@ trap_entry:
 	.globl df_task_entry
 	.type df_task_entry, @function
 df_task_entry:
+	FRAMELESS(df_task_entry)	/* a task of its own; bp = 0 ends its backtrace */
 	call	df_task_main		/* arch/i386/cpu.c; does not return */
 1:	cli
 	hlt

@@ -21,6 +21,7 @@
  * but not restored.
  */
 #include "arch_defs.h"
+#include "kernel/frameless.h"
 #include "asm-offsets.h"
 
 .if PT_SS != PT_SIZE - 4 || PT_SP != PT_SS - 4 || PT_FLAGS != PT_SP - 4 || \
@@ -49,6 +50,7 @@
 	.globl call_to_exception_trampoline
 	.type call_to_exception_trampoline, @function
 call_to_exception_trampoline:
+	FRAMELESS(call_to_exception_trampoline)	/* bp = regs + 1, as trap_entry */
 	/*
 	 * On entry:
 	 *

@@ -6,6 +6,7 @@
  * at trap_stub_table. All of it sits in .text.noprobe.
  */
 #include "arch_defs.h"
+#include "kernel/frameless.h"
 #include "asm-offsets.h"
 
 /* vector, error code and the CPU frame (ip cs flags sp ss): the tail of pt_regs */
@@ -40,6 +41,7 @@ trap_stub_\vec:
 
 	.type trap_entry, @function
 trap_entry:
+	FRAMELESS(trap_entry)	/* bp = regs + 1: the unwinder walks on through regs */
 	/*
 	 * The CPU aligned %rsp down to 16 bytes and pushed its frame; the
 	 * stub added the error code (if the CPU did not) and the vector:

@@ -20,6 +20,7 @@
  * words (emulated pushes). Segment registers are not restored.
  */
 #include "arch_defs.h"
+#include "kernel/frameless.h"
 #include "asm-offsets.h"
 
 /* The pushes below build pt_regs from the top; check the layout agrees. */
@@ -58,6 +59,7 @@
 	.globl call_to_exception_trampoline
 	.type call_to_exception_trampoline, @function
 call_to_exception_trampoline:
+	FRAMELESS(call_to_exception_trampoline)	/* bp = regs + 1, as trap_entry */
 	/*
 	 * On entry:
 	 *

@@ -237,7 +237,7 @@ static int filter_matches_any(const char *filter)
 int bench_run_all(const char *filter)
 {
 	static const struct bench_scenario *list[BENCH_MAX];
-	struct bench_stats base, st;
+	struct bench_stats base = { 0 }, st;	/* "call" sorts first and sets it */
 	unsigned n;
 	int failed;
 

@@ -198,7 +198,9 @@ static int parse(void)
 	if (memcmp(rsdp->signature, "RSD PTR ", 8) || !acpi_checksum_ok(rsdp, 20))
 		return info.error = "bad RSDP", -1;
 	memcpy(info.oem, rsdp->oem, 6);
-	if (rsdp->revision >= 2 && rsdp->xsdt && (sdt = map_table(rsdp->xsdt, "XSDT")))
+	/* An "old" tag holds 20 bytes even when the RSDP says revision 2: no xsdt there. */
+	if (boot_info.rsdp_revision >= 2 && rsdp->revision >= 2 && rsdp->xsdt &&
+	    (sdt = map_table(rsdp->xsdt, "XSDT")))
 		fadt = find_fadt(sdt, 8);
 	if (!fadt && rsdp->rsdt && (sdt = map_table(rsdp->rsdt, "RSDT")))
 		fadt = find_fadt(sdt, 4);

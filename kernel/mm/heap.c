@@ -206,13 +206,14 @@ static int inside_free_block(uintptr_t a)
 
 void kfree(void *p)
 {
-	struct block *b = (struct block *)p - 1;
+	struct block *b;
 	uintptr_t a = (uintptr_t)p;
 	unsigned long flags;
 	const char *why;
 
 	if (!p)
 		return;
+	b = (struct block *)p - 1;	/* not before the NULL check: NULL - 1 is undefined */
 	flags = irq_save();
 	if ((a & (ALIGN - 1)) || !in_arena((uintptr_t)b, HDR))
 		why = "not a pointer kmalloc returned";

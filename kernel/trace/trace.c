@@ -53,24 +53,21 @@ int trace_event_add(const struct trace_record *rec, const void *data, unsigned l
 	unsigned n = trace_event_data_records(len);
 	int ret = -1;
 
-	if (adding || len > TRACE_EVENT_MAX_DATA ||
-	    trace_rb.mask + 1 - (trace_rb.head - trace_rb.tail) < 1 + n) {	/* room for all */
+	if (adding || len > TRACE_EVENT_MAX_DATA || ringbuf_room(&trace_rb, 1 + n)) {
 		trace_rb.dropped++;
 	} else {
 		const unsigned char *src = data;
-		struct trace_record *slot;
+		struct trace_record *slot = ringbuf_slot(&trace_rb, 0);
 
 		adding = 1;
-		slot = ringbuf_reserve(&trace_rb);
 		*slot = *rec;
 		slot->type = TRACE_EVENT;
 		slot->event.len = (uint16_t)len;
-		ringbuf_commit(&trace_rb);
-		for (unsigned i = 0; i < n; i++) {
-			unsigned char *dst;
+		for (unsigned i = 1; i <= n; i++) {
 			unsigned chunk = len < TRACE_DATA_PER_RECORD ? len : TRACE_DATA_PER_RECORD;
+			unsigned char *dst;
 
-			slot = ringbuf_reserve(&trace_rb);
+			slot = ringbuf_slot(&trace_rb, i);
 			slot->type = TRACE_EVENT_DATA;
 			dst = (unsigned char *)slot + TRACE_DATA_OFFSET;
 			if (chunk == TRACE_DATA_PER_RECORD) {	/* inline moves: no call to (traced) memcpy */
@@ -81,8 +78,8 @@ int trace_event_add(const struct trace_record *rec, const void *data, unsigned l
 			}
 			src += chunk;
 			len -= chunk;
-			ringbuf_commit(&trace_rb);
 		}
+		ringbuf_commit_n(&trace_rb, 1 + n);	/* the event and its values at once */
 		adding = 0;
 		ret = 0;
 	}

@@ -131,6 +131,24 @@ static void test_reserve(void)
 	check(peek_seq(&rb, 0) == 42, "the failed reserve changed nothing");
 }
 
+static void test_several(void)
+{
+	struct item mem[4];
+	struct ringbuf rb;
+
+	ringbuf_init(&rb, mem, sizeof(mem[0]), 4);
+	put_seqs(&rb, 0, 3);
+	ringbuf_consume(&rb, 2);		/* head 3, tail 2: the slots wrap */
+	check(ringbuf_room(&rb, 3) == 0 && ringbuf_room(&rb, 4) == -1 && rb.dropped == 0,
+	      "room for n says yes only when n fit, and counts nothing");
+	for (unsigned long k = 0; k < 3; k++)
+		((struct item *)ringbuf_slot(&rb, k))->seq = 100 + k;
+	check(ringbuf_count(&rb) == 1, "slots written are not items before the commit");
+	ringbuf_commit_n(&rb, 3);
+	check(ringbuf_count(&rb) == 4 && peek_seq(&rb, 1) == 100 && peek_seq(&rb, 3) == 102,
+	      "commit_n makes all n items visible, in order, across the wrap");
+}
+
 static void test_reset(void)
 {
 	struct item mem[4];
@@ -151,6 +169,7 @@ int main(void)
 	test_full();
 	test_wrap();
 	test_reserve();
+	test_several();
 	test_reset();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

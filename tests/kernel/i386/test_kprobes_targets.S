@@ -7,6 +7,7 @@
  * the results. No sti here (interrupts are not set up; see kpt_sti).
  */
 #include "arch_defs.h"
+#include "kernel/frameless.h"
 #include "tests/kernel/test_kprobes.h"
 
 #define W		4
@@ -34,6 +35,7 @@
  *	flags		popped into the flags register right before the call
  */
 FUNC(kpt_call)
+	FRAMELESS(kpt_call)	/* test target: registers are the test data */
 	pushl	%ebp
 	pushl	%ebx
 	pushl	%esi
@@ -324,6 +326,7 @@ END(kpt_string)
 
 /* Absolute memory operands: loads, stores, read-modify-writes, indirect branches. */
 FUNC(kpt_memref)
+	FRAMELESS(kpt_memref)	/* test target: registers are the test data */
 	movl	kpt_data, %eax
 	addl	$1, %eax
 	movl	%eax, kpt_data+4
@@ -427,6 +430,7 @@ END(kpt_redirect)
  * that registers and unregisters probes on this very loop), then C D E.
  */
 FUNC(kpt_churn)
+	FRAMELESS(kpt_churn)	/* test target: registers are the test data */
 	pushl	%ebx
 	pushl	%esi
 	movl	%edi, %ebx

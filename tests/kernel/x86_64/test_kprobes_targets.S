@@ -7,6 +7,7 @@
  * the results. No sti here (interrupts are not set up; see kpt_sti).
  */
 #include "arch_defs.h"
+#include "kernel/frameless.h"
 #include "tests/kernel/test_kprobes.h"
 
 #define W		8
@@ -29,6 +30,7 @@
  *	flags			popped into the flags register right before the call
  */
 FUNC(kpt_call)
+	FRAMELESS(kpt_call)	/* test target: registers are the test data */
 	pushq	%rbp
 	pushq	%rbx
 	pushq	%r12
@@ -334,6 +336,7 @@ END(kpt_string)
 
 /* RIP-relative loads, stores, read-modify-writes and indirect branches. */
 FUNC(kpt_memref)
+	FRAMELESS(kpt_memref)	/* test target: registers are the test data */
 	movq	kpt_data(%rip), %rax
 	addq	$1, %rax
 	movq	%rax, kpt_data+8(%rip)
@@ -437,6 +440,7 @@ END(kpt_redirect)
  * that registers and unregisters probes on this very loop), then C D E.
  */
 FUNC(kpt_churn)
+	FRAMELESS(kpt_churn)	/* test target: registers are the test data */
 	pushq	%rbx
 	pushq	%r12
 	movq	%rdi, %rbx
