@@ -25,6 +25,7 @@ XORRISO    ?= $(call first_of,xorriso)
 MFORMAT    ?= $(call first_of,mformat)
 GDB        ?= $(call first_of,gdb)
 GNUPLOT    ?= $(call first_of,gnuplot)
+RSVG_CONVERT ?= $(call first_of,rsvg-convert)
 
 # Firmware and GRUB platform directories are files, not commands.
 first_file = $(firstword $(foreach f,$(1),$(wildcard $(f))))
@@ -36,10 +37,11 @@ ZYDIS_H    ?= $(call first_file,/usr/include/Zydis/Zydis.h)
 
 # The Debian packages that provide each of the above; `make deps` installs them.
 # libc6/libstdc++6 (i386 cross and native) provide binaries the decoder is
-# checked against (mk/insn.mk).
+# checked against (mk/insn.mk); librsvg2-bin renders the flame graph in the
+# trace tests (tests/test_trace.py).
 DEB_PACKAGES := make gcc binutils gcc-i686-linux-gnu binutils-i686-linux-gnu \
 	qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools \
-	ovmf libzydis-dev python3 gnuplot-nox gdb \
+	ovmf libzydis-dev python3 gnuplot-nox gdb librsvg2-bin \
 	libc6-i386-cross libstdc++6-i386-cross libstdc++6
 
 # Which of the needed things is missing (empty when all are present).
@@ -54,4 +56,5 @@ MISSING_TOOLS := $(strip \
 	$(if $(MFORMAT),,mtools) \
 	$(if $(OVMF_CODE),,ovmf) \
 	$(if $(ZYDIS_H),,libzydis-dev) \
+	$(if $(RSVG_CONVERT),,librsvg2-bin) \
 	$(if $(PYTHON),,python3))

@@ -18,6 +18,10 @@ struct kernel_options {
 	int hook_all;		/* mode=test: trace and graph every function meanwhile */
 	char test_filter[64];	/* glob on "suite" or "suite.case" */
 	char bench_filter[64];	/* glob on scenario ids */
+	/* mode=trace: trace=[graph:|function:]GLOB, profile=GLOB ("": not given) */
+	int trace_function;	/* the function tracer instead of function_graph */
+	char trace_glob[64];
+	char profile_glob[64];
 	/* probe="p:NAME SYMBOL ..." (repeatable): applied once the kernel core is up */
 	char probes[CMDLINE_MAX_PROBES][CMDLINE_PROBE_MAX];
 	int probe_count;

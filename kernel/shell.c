@@ -16,6 +16,7 @@
 #include "kernel/dev/kbd.h"
 #include "kernel/probes/kprobes.h"
 #include "kernel/trace/probe_events.h"
+#include "kernel/trace/profile.h"
 #include "kernel/probes/shadow_stack.h"
 #include "kernel/trace/trace.h"
 #include "lib/format.h"
@@ -205,6 +206,8 @@ static void cmd_help(void)
 		"  trace function|graph GLOB    start the function / function_graph tracer",
 		"  trace stop                   stop it",
 		"  trace show                   print (and consume) the trace",
+		"  profile GLOB                 count calls and time of the functions matching GLOB",
+		"  profile stop | profile show  stop counting | the table, by total time",
 		"  syms [GLOB]                  the symbol table",
 		"  reboot, poweroff             leave (ACPI, keyboard controller, triple fault)",
 		"keys: Backspace, Ctrl-U (clear), Ctrl-C (cancel), Up/Down (history)",
@@ -239,6 +242,8 @@ static void cmd_probes(void)
 	else
 		printk("tracer: %s on '%s'\n", tracer == TRACER_FUNCTION ? "function" : "function_graph",
 		       tracer_glob);
+	if (profile_running())
+		printk("profile: on '%s' (%lu functions)\n", profile_glob(), profile_functions());
 }
 
 static void tracer_stop(void)
@@ -291,6 +296,37 @@ static void cmd_trace(int argc, char **argv)
 		printk("trace: function_graph on '%s' (%lu functions)\n", tracer_glob, fgraph_functions());
 	else
 		printk("trace: function tracer on '%s'\n", tracer_glob);
+}
+
+static void cmd_profile(int argc, char **argv)
+{
+	int err;
+
+	if (argc == 2 && !strcmp(argv[1], "stop")) {
+		if (!profile_running())
+			printk("profile: not running\n");
+		profile_stop();
+		return;
+	}
+	if (argc == 2 && !strcmp(argv[1], "show")) {
+		pager_begin();
+		profile_show(pager_out, NULL);
+		return;
+	}
+	if (argc != 2) {
+		printk("usage: profile GLOB | profile stop | profile show\n");
+		return;
+	}
+	err = profile_start(argv[1]);
+	if (err == -EINVAL)
+		printk("profile: glob longer than %d characters\n", PROFILE_GLOB_MAX - 1);
+	else if (err)
+		printk("profile: cannot profile '%s' (error %d%s)%s\n", argv[1], err,
+		       err == -ENOENT ? ": no traceable function matches" : "",
+		       profile_running() ? "; the running profile goes on" : "");
+	else
+		printk("profile: %lu functions on '%s' (profile show: the table)\n", profile_functions(),
+		       argv[1]);
 }
 
 struct syms_walk {
@@ -371,6 +407,8 @@ void shell_execute(char *line)
 		bench_run_all(argc == 2 ? argv[1] : "*");
 	else if (!strcmp(argv[0], "trace"))
 		cmd_trace(argc, argv);
+	else if (!strcmp(argv[0], "profile"))
+		cmd_profile(argc, argv);
 	else if (!strcmp(argv[0], "syms") && argc <= 2)
 		cmd_syms(argc, argv);
 	else if (!strcmp(argv[0], "reboot") && argc == 1)

@@ -56,4 +56,15 @@ void trace_print_function(trace_out_fn out, void *ctx);
 void trace_print_graph(trace_out_fn out, void *ctx);
 void trace_out_printk(const char *line, void *ctx);
 
+/* The text of a TRACE_EVENT record (what follows the context columns). */
+struct strbuf;
+void trace_format_event(struct strbuf *l, const struct trace_record *r);
+
+/*
+ * Every record in the buffer as one `TRACE {json}` line on serial only,
+ * without consuming them (kernel/trace/trace_json.c): timestamps in ns since
+ * the last trace_reset, exact enough for tests/trace.py to nest the calls.
+ */
+void trace_dump_json(void);
+
 #endif

@@ -38,7 +38,7 @@ static void line_sym(struct strbuf *l, unsigned long addr)
 }
 
 /* A probe event (its text is defined later): where it fired. */
-static void line_event(struct strbuf *l, const struct trace_record *r)
+void trace_format_event(struct strbuf *l, const struct trace_record *r)
 {
 	char where[96];
 
@@ -130,7 +130,7 @@ void trace_print_function(trace_out_fn out, void *ctx)
 			strbuf_addf(&l, " */ %llu ns", (unsigned long long)r->duration_ns);
 			break;
 		case TRACE_EVENT:
-			line_event(&l, r);
+			trace_format_event(&l, r);
 			break;
 		default:
 			strbuf_addf(&l, "unknown record type %u", r->type);
@@ -253,7 +253,7 @@ void trace_print_graph(trace_out_fn out, void *ctx)
 			if (r->type == TRACE_FUNCTION)
 				line_function(&l, r);
 			else if (r->type == TRACE_EVENT)
-				line_event(&l, r);
+				trace_format_event(&l, r);
 			else
 				strbuf_addf(&l, "unknown record type %u", r->type);
 			strbuf_addf(&l, " */");
