@@ -5,6 +5,8 @@
 #                   (ARCH=i386, FW=uefi, MEDIA=usb, MODE=bench|test|trace|idle, KVM=1)
 #   make test       host tests of lib/ and the QEMU boot matrix
 #   make bench      benchmark on both arches (ICOUNT=1: exact instruction counts)
+#   make trace      mode=trace: results/trace.txt, trace.json (Perfetto), trace.folded, flame.svg
+#                   (ARCH=, FW=, ICOUNT=1, ARGS="trace=... profile=... probe=...")
 #   make debug      QEMU halted with a gdbstub, gdb attached with the kernel's symbols
 #   make deps       install the Debian packages (as root) or print the apt-get line
 #   make clean
@@ -21,7 +23,7 @@ ISO    ?= iso/uniprobe.iso
 V      ?= 0
 Q      := $(if $(filter 1,$(V)),,@)
 
-.PHONY: all run test bench debug clean deps kernels host-tests test-qemu FORCE
+.PHONY: all run test bench trace debug clean deps kernels host-tests test-qemu FORCE
 all: kernels $(ISO)
 
 # ---------------------------------------------------------------------------
@@ -123,7 +125,7 @@ deps:
 QEMU_RUN = $(PYTHON) tests/qemu.py --iso $(ISO) --build $(BUILD)
 
 ifneq ($(MISSING_TOOLS),)
-run test bench debug:
+run test bench trace debug:
 	@echo "missing tools: $(MISSING_TOOLS)"
 	$(MAKE) --no-print-directory deps
 	$(MAKE) --no-print-directory $@
@@ -136,6 +138,9 @@ debug: all
 
 test: all host-tests-build
 	$(PYTHON) tests/run_all.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm)
+
+trace: all
+	$(PYTHON) tests/trace.py --iso $(ISO) --build $(BUILD) --arch $(ARCH) --fw $(FW) --media $(MEDIA) $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount) $(if $(ARGS),--args "$(ARGS)")
 
 bench: all
 	$(PYTHON) tests/bench.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount)

@@ -98,7 +98,6 @@ static int trace_boot(void)
 	const char *tracer = kopt.trace_function ? "function" : "function_graph";
 	int err;
 
-	trace_reset();
 	err = kopt.trace_function ? function_tracer_start(glob) : fgraph_start(glob, TRACE_BOOT_DEPTH);
 	if (err) {
 		printk("trace: cannot start the %s tracer on '%s' (error %d%s)\n", tracer,
@@ -107,6 +106,7 @@ static int trace_boot(void)
 	}
 	if (kopt.profile_glob[0] && (err = profile_start(kopt.profile_glob)) != 0)
 		printk("profile: cannot profile '%s' (error %d%s)\n", kopt.profile_glob, err, why(err));
+	trace_reset();	/* without what the setup itself called (text_poke's memcpy...) */
 	boot_selfwork();
 	profile_stop();
 	if (kopt.trace_function)

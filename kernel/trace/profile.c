@@ -115,11 +115,14 @@ int profile_start(const char *g)
 
 void profile_stop(void)
 {
+	int id = profile_user.id;
+
 	if (!running)
 		return;
-	for (unsigned long i = 0; i < rows; i++)
-		fentry_remove_shadow_user(fentry_site_addr(i), profile_user.id);
+	/* Silent first: unpatching calls profiled code (text_poke's memcpy). */
 	shadow_user_unregister(&profile_user);
+	for (unsigned long i = 0; i < rows; i++)
+		fentry_remove_shadow_user(fentry_site_addr(i), id);
 	running = 0;
 }
 
