@@ -20,6 +20,7 @@
 #include "kernel/probes/shadow_stack.h"
 #include "kernel/trace/trace.h"
 #include "lib/format.h"
+#include "lib/ringbuf.h"
 #include "lib/string.h"
 
 #define LINE_MAX	PE_DEF_MAX
@@ -64,15 +65,23 @@ static int serial_key(int c)
 	return c;
 }
 
+/* A key if one is waiting (keyboard or COM1), else -1. */
+static int poll_key(void)
+{
+	int c = kbd_read();
+
+	if (c >= 0)
+		return c;
+	c = serial_read_char();
+	return c >= 0 ? serial_key(c) : -1;
+}
+
 static int read_key(void)
 {
 	for (;;) {
-		int c = kbd_read();
+		int c = poll_key();
 
 		if (c >= 0)
-			return c;
-		c = serial_read_char();
-		if (c >= 0 && (c = serial_key(c)) >= 0)
 			return c;
 		cpu_relax();
 	}
@@ -200,12 +209,16 @@ static void cmd_help(void)
 		"  p[:NAME] SYMBOL[+OFFS] [ARGS]  define a probe event (as in kprobe_events)",
 		"  r[:NAME] SYMBOL [ARGS]       define a return event ($retval)",
 		"  -:NAME                       remove an event",
+		"  enable|disable NAME|GLOB     arm / disarm events, keeping them",
+		"  filter NAME EXPR | NAME 0    record only hits where EXPR holds (size >= 4096 && ...)",
 		"       ARGS: [NAME=]FETCH[:TYPE]; FETCH %REG $argN $stackN $stack $retval",
 		"       @ADDR +OFFS(FETCH); TYPE u8..u64 s8..s64 x8..x64 string symbol",
 		"  bench [GLOB]                 run the benchmark (or the scenarios matching GLOB)",
 		"  trace function|graph GLOB    start the function / function_graph tracer",
 		"  trace stop                   stop it",
 		"  trace show                   print (and consume) the trace",
+		"  trace pipe                   print records as they arrive, until a key",
+		"  trace clear                  empty the buffer",
 		"  profile GLOB                 count calls and time of the functions matching GLOB",
 		"  profile stop | profile show  stop counting | the table, by total time",
 		"  syms [GLOB]                  the symbol table",
@@ -220,7 +233,7 @@ static void cmd_help(void)
 }
 
 enum { TRACER_NONE, TRACER_FUNCTION, TRACER_GRAPH };
-static int tracer, last_tracer = TRACER_FUNCTION;
+static int tracer, last_tracer = TRACER_NONE;
 static char tracer_glob[64];
 
 static void cmd_probes(void)
@@ -255,6 +268,32 @@ static void tracer_stop(void)
 	tracer = TRACER_NONE;
 }
 
+/* The buffer in the format of the tracer that ran last (nop: events only). */
+static void trace_print_current(trace_out_fn out)
+{
+	if (last_tracer == TRACER_GRAPH)
+		trace_print_graph(out, NULL);
+	else
+		trace_print_lines(out, NULL, last_tracer == TRACER_FUNCTION ? "function" : "nop");
+}
+
+/*
+ * Linux's trace_pipe: print records as they arrive, consuming them, until
+ * a key is pressed. Printing may itself fire events (a probe on console
+ * code): those print in the next round, like any others.
+ */
+static void trace_pipe(void)
+{
+	printk("trace pipe: records as they arrive; any key stops\n");
+	for (;;) {
+		if (ringbuf_count(trace_buffer()))
+			trace_print_lines(trace_out_printk, NULL, NULL);	/* no header */
+		if (poll_key() >= 0)
+			break;
+		cpu_relax();
+	}
+}
+
 static void cmd_trace(int argc, char **argv)
 {
 	int err, kind;
@@ -267,14 +306,20 @@ static void cmd_trace(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "show")) {
 		pager_begin();
-		if (last_tracer == TRACER_GRAPH)
-			trace_print_graph(pager_out, NULL);
-		else
-			trace_print_function(pager_out, NULL);
+		trace_print_current(pager_out);
+		return;
+	}
+	if (argc == 2 && !strcmp(argv[1], "clear")) {
+		trace_reset();
+		printk("trace: buffer cleared\n");
+		return;
+	}
+	if (argc == 2 && !strcmp(argv[1], "pipe")) {
+		trace_pipe();
 		return;
 	}
 	if (argc != 3 || (strcmp(argv[1], "function") && strcmp(argv[1], "graph"))) {
-		printk("usage: trace function GLOB | trace graph GLOB | trace stop | trace show\n");
+		printk("usage: trace function GLOB | trace graph GLOB | trace stop | trace show | trace pipe | trace clear\n");
 		return;
 	}
 	if (strlen(argv[2]) >= sizeof(tracer_glob)) {
@@ -375,6 +420,27 @@ static int split(char *line, char **argv)
 	return argc;
 }
 
+/* filter NAME EXPR | filter NAME 0 */
+static void cmd_filter(char *args)
+{
+	char *name = args, *expr;
+
+	while (*name == ' ')
+		name++;
+	expr = name;
+	while (*expr && *expr != ' ')
+		expr++;
+	if (*expr)
+		*expr++ = 0;
+	while (*expr == ' ')
+		expr++;
+	if (!*name || !*expr) {
+		printk("usage: filter NAME EXPR (Linux's filter syntax on the event's arguments) | filter NAME 0\n");
+		return;
+	}
+	probe_event_set_filter(name, expr);
+}
+
 static int is_probe_definition(const char *s)
 {
 	return ((s[0] == 'p' || s[0] == 'r') && (s[1] == ':' || s[1] == ' ')) ||
@@ -390,6 +456,10 @@ void shell_execute(char *line)
 		line++;
 	if (is_probe_definition(line)) {
 		probe_event_command(line);
+		return;
+	}
+	if (str_starts_with(line, "filter ")) {	/* the expression keeps its spaces */
+		cmd_filter(line + 7);
 		return;
 	}
 	argc = split(line, argv);
@@ -409,6 +479,9 @@ void shell_execute(char *line)
 		cmd_trace(argc, argv);
 	else if (!strcmp(argv[0], "profile"))
 		cmd_profile(argc, argv);
+	else if ((!strcmp(argv[0], "enable") || !strcmp(argv[0], "disable")) && argc == 2)
+		probe_events_enable(argv[1], argv[0][0] == 'e');
+
 	else if (!strcmp(argv[0], "syms") && argc <= 2)
 		cmd_syms(argc, argv);
 	else if (!strcmp(argv[0], "reboot") && argc == 1)

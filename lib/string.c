@@ -93,6 +93,18 @@ char *strchr(const char *s, int c)
 	}
 }
 
+char *strstr(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (;; haystack++) {
+		if (!strncmp(haystack, needle, n))
+			return (char *)haystack;
+		if (!*haystack)
+			return NULL;
+	}
+}
+
 /* Copy with truncation; always terminates; returns strlen(src). */
 size_t strlcpy(char *dst, const char *src, size_t size)
 {

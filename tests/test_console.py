@@ -67,6 +67,23 @@ def command(s, text, until=None, timeout=30, keyboard=True):
     return s.text[start:]
 
 
+def trace_show(s, timeout=60):
+    """`trace show` over COM1, paging on (space) until the prompt: the output."""
+    start = len(s.text)
+    s.write_serial("trace show\r")
+    pos, deadline = start, time.time() + timeout
+    while time.time() < deadline:
+        s.poll(0.2)
+        more = s.text.find("-- more", pos)
+        if more >= 0:
+            s.write_serial(" ")
+            pos = more + 1
+            continue
+        if s.text.find(PROMPT, start) >= 0:
+            return s.text[start:]
+    return None
+
+
 def console_test(args, res, arch, fw, keep):
     tag = "console %s/%s" % (arch, fw)
     with qemu.Session(options(args, arch, fw, "idle")) as s:
@@ -89,22 +106,75 @@ def console_test(args, res, arch, fw, keep):
                   out)
 
         out = command(s, "syms zz_no_such_symbol*")
-        ok = out is not None and \
-            re.search(EVENT + r'sh: \(shell_execute\+0x0/0x[0-9a-f]+\) cmd="syms zz_no_such_symbol\*"$',
-                      out, re.M) and \
-            re.search(EVENT + r"shr: \(shell_run\+0x[0-9a-f]+/0x[0-9a-f]+ <- shell_execute\)$", out, re.M) \
-            and "0 of " in out
-        res.check(tag + ": events print when the console calls the function", bool(ok), out)
+        res.check(tag + ": nothing prints from the handler (the command's output only)",
+                  out is not None and "0 of " in out and "sh: (" not in out and "shr: (" not in out, out)
 
         out = command(s, "probes", "tracer:", keyboard=False)
         ok = out is not None and \
-            re.search(r"^  sh\s+shell_execute\+0x0\s+fentry hook\s+hits 4, missed 0", out, re.M) and \
-            re.search(r"^  shr\s+shell_execute\+0x0\s+return hook\s+hits 2", out, re.M) and \
-            re.search(EVENT + r'sh: \(shell_execute\+0x0/0x[0-9a-f]+\) cmd="probes"$', out, re.M) and \
+            re.search(r"^  sh\s+shell_execute\+0x0\s+fentry hook\s+on\s+hits 4, missed 0", out, re.M) and \
+            re.search(r"^  shr\s+shell_execute\+0x0\s+return hook\s+on\s+hits 2", out, re.M) and \
             "  bad " not in out
         res.check(tag + ": probes (serial input) lists hits", bool(ok), out)
+
+        out = trace_show(s)
+        ok = out is not None and "# tracer: nop" in out and \
+            re.search(EVENT + r'sh: \(shell_execute\+0x0/0x[0-9a-f]+\) cmd="syms zz_no_such_symbol\*"$',
+                      out, re.M) and \
+            re.search(EVENT + r"shr: \(shell_run\+0x[0-9a-f]+/0x[0-9a-f]+ <- shell_execute\)$", out, re.M) and \
+            re.search(EVENT + r'sh: \(shell_execute\+0x0/0x[0-9a-f]+\) cmd="probes"$', out, re.M)
+        res.check(tag + ": trace show prints the recorded events", bool(ok), out)
+
+        command(s, "disable sh", "disabled")
+        command(s, "help", "keys:")
+        out = command(s, "probes", "tracer:", keyboard=False)
+        ok = out is not None and re.search(r"^  sh\s+shell_execute\+0x0\s+fentry hook\s+off\s+hits 6,", out, re.M)
+        command(s, "enable sh", "enabled")
+        out2 = command(s, 'filter sh cmd ~ "tr*"', "filter set")
+        command(s, "help", "keys:")
+        out3 = command(s, "probes", "tracer:", keyboard=False)
+        ok = ok and out2 is not None and out3 is not None and \
+            re.search(r"^  sh\s+shell_execute\+0x0\s+fentry hook\s+on\s+hits 9, missed 0, filtered 2,", out3, re.M)
+        out4 = command(s, "filter sh cmd > 3", "filter")
+        ok = ok and out4 is not None and 'expected a "quoted" string' in out4
+        res.check(tag + ": disable / enable / filter from the console", bool(ok),
+                  "%s\n%s\n%s\n%s" % (out, out2, out3, out4))
         command(s, "-:sh", "removed")
         command(s, "-:shr", "removed")
+        command(s, "trace clear", "cleared")
+
+        # Probes on the console's own code: what it prints stays whole and
+        # identical; the events are lines of their own when read.
+        plain = command(s, "help", "keys:", keyboard=False)
+        command(s, "p:cs strlen s=$arg0:string", "probe: cs")
+        command(s, "p:cf format", "probe: cf")
+        probed = command(s, "help", "keys:", keyboard=False)
+        command(s, "disable c*", "disabled")
+        shown = trace_show(s)
+        ok = plain is not None and probed is not None and plain == probed and shown is not None and \
+            re.search(EVENT + r"cf: \(format\+0x0/0x[0-9a-f]+\)$", shown, re.M) and \
+            all(re.match(r"^(#|\s+<idle>-0 |trace show|uniprobe> |$)", re.sub(r"^-- more: .*? quit --", "", line))
+                for line in re.split(r"[\r\n]", shown) if line.strip())
+        res.check(tag + ": probes on strlen and the formatter: console output whole and unchanged", bool(ok),
+                  "plain:\n%s\nprobed:\n%s\ntrace:\n%s" % (plain, probed, (shown or "")[:2000]))
+        command(s, "-:cs", "removed")
+        command(s, "-:cf", "removed")
+
+        # trace pipe: records print as they arrive (here: the pipe's own key
+        # polling, probed), until a key is pressed.
+        command(s, "p:tp kbd_read", "probe: tp")
+        start = len(s.text)
+        s.write_serial("trace pipe\r")
+        ok = s.wait_for("any key stops", 20, start) >= 0
+        deadline = time.time() + 30
+        while ok and s.text.count("tp: (kbd_read+0x0/0x", start) < 3 and time.time() < deadline:
+            s.poll(0.2)
+        s.write_serial("q")
+        ok = ok and s.wait_for(PROMPT, 20, start) >= 0
+        lines = [l for l in re.split(r"[\r\n]", s.text[start:]) if "tp: (kbd_read" in l]
+        ok = ok and len(lines) >= 3 and all(re.match(EVENT + r"tp: \(kbd_read\+0x0/0x[0-9a-f]+\)$", l) for l in lines)
+        res.check(tag + ": trace pipe prints events as they arrive, until a key", bool(ok), s.text[start:][-800:])
+        command(s, "-:tp", "removed")
+        command(s, "trace clear", "cleared")
 
         # A listing longer than the screen stops: space pages on, q stops.
         start = len(s.text)

@@ -10,8 +10,9 @@ graph     i386 and x86_64, function_graph of boot_selfwork with profile=k*:
           are the same, one for one; the folded stacks add up to the roots'
           durations; the flame graph renders (rsvg-convert) to a non-blank
           PNG naming the functions; the profile table has exact hit counts
-function  x86_64, trace=function:k* with a bad profile= glob: one instant
-          event per line of the text trace, and the profiler's error
+function  x86_64, trace=function:k* with a bad profile= glob and a probe
+          event on kmalloc: one instant event per line of the text trace (function
+          records and event hits alike), and the profiler's error
 console   x86_64 mode=idle: profile GLOB / show / stop typed on COM1
 """
 import argparse
@@ -30,7 +31,7 @@ import trace  # noqa: E402
 from test_bench import Checks  # noqa: E402
 
 GRAPH_ARGS = "profile=k*"
-FUNCTION_ARGS = "trace=function:k* profile=no_such_function*"
+FUNCTION_ARGS = 'trace=function:k* profile=no_such_function* probe="p:km kmalloc size=$arg0:u64"'
 
 
 def boot(args, arch, extra, log_dir):
@@ -253,12 +254,17 @@ def check_function(c, status, text, log_dir):
     inst = [e for e in doc["traceEvents"] if e.get("ph") == "i"]
     lines = [l for l in open(os.path.join(out, "trace.txt")).read().splitlines() if "<idle>-0" in l]
     from_text = [l.split(": ", 1)[1] for l in lines]
-    from_json = ["%s <-%s" % (e["name"], e["args"]["parent"]) for e in inst]
+    from_json = [e["args"]["text"] if e["cat"] == "event" else "%s <-%s" % (e["name"], e["args"]["parent"])
+                 for e in inst]
     c.check(tag + ": one instant event per text line, same functions and callers (%d)" % len(inst),
             from_text == from_json and inst and all(e["s"] == "t" and e["tid"] == 0 for e in inst),
             "%s vs %s" % (from_text[:3], from_json[:3]))
     c.check(tag + ": kmalloc called 3 times from boot_selfwork",
             from_text.count("kmalloc <-boot_selfwork") == 3, str(from_text))
+    events = [(e["name"], e["args"]["text"].rsplit(" ", 1)[-1]) for e in inst if e["cat"] == "event"]
+    # (the event stays on after boot_selfwork: stopping the tracer kmallocs too)
+    c.check(tag + ": the probe event's hits are instant events with their values",
+            events[:3] == [("km", "size=64"), ("km", "size=128"), ("km", "size=256")], str(events))
     c.check(tag + ": no profile table after the error", not trace.profile_table(text))
 
 

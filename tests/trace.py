@@ -53,8 +53,8 @@ def parse_records(text):
             records.append(r)
     if begin is None or end is None:
         problems.append("no TRACE begin/end lines (was it mode=trace?)")
-    elif begin.get("records") != len(records):
-        problems.append("TRACE begin says %s records, %d arrived" % (begin.get("records"), len(records)))
+    elif end.get("lines") != len(records):
+        problems.append("TRACE end says %s records, %d arrived" % (end.get("lines"), len(records)))
     if begin and begin.get("dropped"):
         problems.append("the kernel dropped %d records (buffer full)" % begin["dropped"])
     return records, problems
@@ -153,7 +153,7 @@ def chrome_trace(calls, instants, title="uniprobe"):
         if r["type"] == "function":
             e["args"]["parent"] = r.get("parent")
         elif r["type"] == "event":
-            e["name"] = r.get("text") or e["name"]
+            e["name"] = (r.get("text") or e["name"]).split(":", 1)[0]     # the event's name
             e["args"].update(ip=r.get("ip"), text=r.get("text"))
         timed.append((r["ts"], 1 << 30, e))
     timed.sort(key=lambda x: (x[0], x[1]))

@@ -21,9 +21,18 @@
 #define MAX_ARG_INDEX	15	/* $argN */
 #define MAX_STACK_INDEX	1023	/* $stackN */
 
-static struct probe_event events[PE_MAX_EVENTS];	/* name[0] == 0: free */
+/*
+ * Events live in slots; a record names its event by slot and generation, so
+ * a record of a removed event is never printed with a newer event's
+ * definition. The slot array grows by doubling, up to PE_MAX_EVENTS.
+ */
+struct slot {
+	struct probe_event *ev;		/* NULL: free */
+	uint16_t gen;			/* bumped when the slot is freed */
+};
+static struct slot *slots;
+static uint32_t nr_slots, nr_events;
 static struct probe_event scratch;	/* a definition being parsed */
-static int busy;			/* an event line is being made */
 
 /* ---- errors: which token, what was expected ---------------------------- */
 
@@ -357,6 +366,14 @@ int probe_event_parse(const char *def, struct probe_event *ev, char *err, size_t
 	while (next_token(&p, tok, sizeof(tok))) {
 		struct pe_arg *a = &ev->args[ev->nargs];
 
+		if (!strcmp(tok, "if")) {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (!*p)
+				return fail(&ps, tok, "expected a filter after 'if'");
+			return pe_filter_parse(ev, p, &ev->filter, err, err_size);
+		}
+
 		if (ev->nargs == PE_MAX_ARGS)
 			return fail(&ps, tok, "more than %d arguments", PE_MAX_ARGS);
 		r = parse_arg(&ps, tok, a, ev->nargs);
@@ -435,6 +452,22 @@ static int read_word(unsigned long addr, unsigned long *v)
 	return probe_read_mem(addr, v, WORD);
 }
 
+/*
+ * A word of the probed code's stack. The page holding regs->sp is mapped
+ * (the code just used it), so a word within it is read directly; anything
+ * else goes through the safe read.
+ */
+static int read_stack_word(const struct pt_regs *regs, unsigned long addr, unsigned long *v)
+{
+	unsigned long page = regs->sp & ~(unsigned long)(PAGE_SIZE - 1);
+
+	if (addr >= regs->sp && addr + WORD - 1 < page + PAGE_SIZE && addr + WORD - 1 > addr) {
+		*v = *(const unsigned long *)addr;
+		return 0;
+	}
+	return read_word(addr, v);
+}
+
 static int base_value(const struct pe_fetch *f, struct pt_regs *regs, unsigned long *v)
 {
 	unsigned long *p;
@@ -449,9 +482,9 @@ static int base_value(const struct pe_fetch *f, struct pt_regs *regs, unsigned l
 			*v = *p;
 			return 0;
 		}
-		return read_word((unsigned long)p, v);
+		return read_stack_word(regs, (unsigned long)p, v);
 	case PE_STACK:
-		return read_word(regs->sp + f->index * WORD, v);
+		return read_stack_word(regs, regs->sp + f->index * WORD, v);
 	case PE_STACKP:
 		*v = regs->sp;
 		return 0;
@@ -494,35 +527,119 @@ static int fetch_arg(const struct pe_arg *a, struct pt_regs *regs, uint64_t *val
 	return 0;
 }
 
-/* ---- the event line ----------------------------------------------------- */
+/* ---- an event's values, as recorded --------------------------------------
+ *
+ * Per argument: a status byte (fault, cut), then 8 bytes of value, or for a
+ * string one length byte and that many characters.
+ */
+#define V_FAULT		1
+#define V_CUT		2
+#define PE_DATA_MAX	(PE_MAX_ARGS * (2 + PE_STRING_MAX > 9 ? 2 + PE_STRING_MAX : 9))
+_Static_assert(PE_DATA_MAX <= TRACE_EVENT_MAX_DATA, "event values do not fit a trace record");
+_Static_assert(PE_STRING_MAX < 256, "string lengths are one byte");
 
-static void add_string(struct strbuf *l, unsigned long addr)
+static unsigned record_string(uint8_t *d, unsigned long addr)
 {
-	char s[PE_STRING_MAX + 1];
-	struct copy c = { addr, (uint8_t *)s, PE_STRING_MAX, 0, 1, 0 };
+	struct copy c = { addr, d + 2, PE_STRING_MAX, 0, 1, 0 };
 
 	if (copy_safe(&c)) {
+		d[0] = V_FAULT;
+		d[1] = 0;
+		return 2;
+	}
+	d[0] = c.done < PE_STRING_MAX ? 0 : V_CUT;	/* stopped at the NUL, or cut */
+	d[1] = (uint8_t)(c.done < PE_STRING_MAX ? c.done : PE_STRING_MAX);
+	return 2u + d[1];
+}
+
+/* Fetch every argument into d (at least PE_DATA_MAX bytes); the length used. */
+static unsigned record_values(const struct probe_event *ev, struct pt_regs *regs, uint8_t *d)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < ev->nargs; i++) {
+		const struct pe_arg *a = &ev->args[i];
+		uint64_t v = 0;
+		int bad = fetch_arg(a, regs, &v);
+
+		if (a->kind == PE_T_STRING) {
+			if (bad) {
+				d[n++] = V_FAULT;
+				d[n++] = 0;
+			} else {
+				n += record_string(d + n, (unsigned long)v);
+			}
+			continue;
+		}
+		d[n++] = bad ? V_FAULT : 0;
+		__builtin_memcpy(d + n, &v, 8);	/* one move (little endian, as decoded) */
+		n += 8;
+	}
+	return n;
+}
+
+/* Values back from their bytes: 0, or -1 if the bytes do not fit ev. */
+static int decode_values(const struct probe_event *ev, const uint8_t *d, unsigned len,
+			 struct pe_value *out)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < ev->nargs; i++) {
+		struct pe_value *v = &out[i];
+
+		if (n + 1 > len)
+			return -1;
+		v->fault = d[n] & V_FAULT;
+		v->cut = (d[n] & V_CUT) != 0;
+		n++;
+		if (ev->args[i].kind == PE_T_STRING) {
+			if (n + 1 > len || n + 1 + d[n] > len)
+				return -1;
+			v->len = d[n];
+			v->s = (const char *)d + n + 1;
+			n += 1u + d[n];
+			continue;
+		}
+		if (n + 8 > len)
+			return -1;
+		__builtin_memcpy(&v->v, d + n, 8);
+		n += 8;
+	}
+	return n == len ? 0 : -1;
+}
+
+/* ---- the event text ----------------------------------------------------- */
+
+static void add_string(struct strbuf *l, const struct pe_value *v)
+{
+	strbuf_addf(l, "\"");
+	for (unsigned i = 0; i < v->len; i++) {
+		char c = v->s[i];
+
+		if (c == '"' || c == '\\')
+			strbuf_addf(l, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			strbuf_addf(l, "%c", c);
+		else
+			strbuf_addf(l, "\\x%02x", (uint8_t)c);
+	}
+	strbuf_addf(l, v->cut ? "\"..." : "\"");
+}
+
+static void add_value(struct strbuf *l, const struct pe_arg *a, const struct pe_value *pv)
+{
+	unsigned bits = a->size * 8;
+	uint64_t v = pv->v;
+	char sym[96];
+
+	if (pv->fault) {
 		strbuf_addf(l, "(fault)");
 		return;
 	}
-	s[c.done < PE_STRING_MAX ? c.done : PE_STRING_MAX] = 0;
-	strbuf_addf(l, "\"");
-	for (const char *p = s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			strbuf_addf(l, "\\%c", *p);
-		else if (*p >= 0x20 && *p < 0x7f)
-			strbuf_addf(l, "%c", *p);
-		else
-			strbuf_addf(l, "\\x%02x", (uint8_t)*p);
+	if (a->kind == PE_T_STRING) {
+		add_string(l, pv);
+		return;
 	}
-	strbuf_addf(l, c.done >= PE_STRING_MAX ? "\"..." : "\"");
-}
-
-static void add_value(struct strbuf *l, const struct pe_arg *a, uint64_t v)
-{
-	unsigned bits = a->size * 8;
-	char sym[96];
-
 	if (bits < 64)
 		v &= (1ull << bits) - 1;
 	switch (a->kind) {
@@ -541,10 +658,57 @@ static void add_value(struct strbuf *l, const struct pe_arg *a, uint64_t v)
 		sym_format(sym, sizeof(sym), (unsigned long)v);
 		strbuf_addf(l, "%s", sym);
 		break;
-	case PE_T_STRING:
-		add_string(l, (unsigned long)v);
-		break;
 	}
+}
+
+/* "NAME: (where[ <- func]) a=1 ..." */
+static void event_text(struct strbuf *l, const struct probe_event *ev, unsigned long where,
+		       unsigned long func, const uint8_t *data, unsigned len)
+{
+	struct pe_value values[PE_MAX_ARGS];
+	char at[96];
+
+	sym_format(at, sizeof(at), where);
+	strbuf_addf(l, "%s: (%s", ev->name, at);
+	if (func) {
+		const char *name = sym_lookup(func, NULL, NULL);
+
+		if (name)
+			strbuf_addf(l, " <- %s", name);
+		else
+			strbuf_addf(l, " <- 0x%lx", func);
+	}
+	strbuf_addf(l, ")");
+	if (decode_values(ev, data, len, values)) {
+		strbuf_addf(l, " (values do not match the definition)");
+		return;
+	}
+	for (int i = 0; i < ev->nargs; i++) {
+		strbuf_addf(l, " %s=", ev->args[i].name);
+		add_value(l, &ev->args[i], &values[i]);
+	}
+}
+
+static struct probe_event *event_of_record(const struct trace_record *r)
+{
+	if (r->event.id >= nr_slots || slots[r->event.id].gen != r->event.gen)
+		return NULL;
+	return slots[r->event.id].ev;
+}
+
+void probe_event_record_text(struct strbuf *l, const struct trace_record *r, const void *data,
+			     unsigned len)
+{
+	const struct probe_event *ev = event_of_record(r);
+
+	if (!ev) {
+		char at[96];
+
+		sym_format(at, sizeof(at), r->ip);
+		strbuf_addf(l, "(a removed event): (%s)", at);
+		return;
+	}
+	event_text(l, ev, r->ip, r->parent_ip, data, len);
 }
 
 size_t probe_event_format(const struct probe_event *ev, struct pt_regs *regs, unsigned long where,
@@ -553,55 +717,47 @@ size_t probe_event_format(const struct probe_event *ev, struct pt_regs *regs, un
 	struct strbuf l = { buf, size, 0 };
 	uint64_t start = trace_start_tsc(), now = rdtsc();
 	uint64_t us = now > start ? tsc_cycles_to_ns(now - start) / 1000 : 0;
-	char at[96];
+	uint8_t data[PE_DATA_MAX];
+	unsigned len = record_values(ev, regs, data);
 
 	if (!size)
 		return 0;
 	buf[0] = 0;
 	/* Linux's context columns; a probe handler runs with preemption off ("1"). */
-	strbuf_addf(&l, "%16s-%-7d [%03u] %c..1. %5llu.%06llu: %s: (", "<idle>", 0, 0,
+	strbuf_addf(&l, "%16s-%-7d [%03u] %c..1. %5llu.%06llu: ", "<idle>", 0, 0,
 	    regs->flags & FLAGS_IF ? '.' : 'd', (unsigned long long)(us / 1000000),
-	    (unsigned long long)(us % 1000000), ev->name);
-	sym_format(at, sizeof(at), where);
-	strbuf_addf(&l, "%s", at);
-	if (func) {
-		const char *name = sym_lookup(func, NULL, NULL);
-
-		if (name)
-			strbuf_addf(&l, " <- %s", name);
-		else
-			strbuf_addf(&l, " <- 0x%lx", func);
-	}
-	strbuf_addf(&l, ")");
-	for (int i = 0; i < ev->nargs; i++) {
-		const struct pe_arg *a = &ev->args[i];
-		uint64_t v;
-
-		strbuf_addf(&l, " %s=", a->name);
-		if (fetch_arg(a, regs, &v))
-			strbuf_addf(&l, "(fault)");
-		else
-			add_value(&l, a, v);
-	}
+	    (unsigned long long)(us % 1000000));
+	event_text(&l, ev, where, func, data, len);
 	return l.len;
 }
 
-/* ---- hits --------------------------------------------------------------- */
+/* ---- hits: into the trace buffer, never onto a console ------------------ */
 
 static __noprobe void event_hit(struct probe_event *ev, struct pt_regs *regs, unsigned long where,
 				unsigned long func)
 {
-	char line[PE_LINE_MAX];
+	uint8_t data[PE_DATA_MAX];
+	struct trace_record rec = {
+		.type = TRACE_EVENT, .ip = where, .parent_ip = func,
+		.flags = regs->flags & FLAGS_IF ? 0 : TRACE_FLAG_IRQS_OFF,
+	};
+	unsigned len;
 
 	ev->hits++;
-	if (busy) {
-		ev->missed++;
-		return;
+	len = record_values(ev, regs, data);
+	if (ev->filter.n) {
+		struct pe_value values[PE_MAX_ARGS];
+
+		if (decode_values(ev, data, len, values) || !pe_filter_match(&ev->filter, ev, values)) {
+			ev->filtered++;
+			return;
+		}
 	}
-	busy = 1;
-	probe_event_format(ev, regs, where, func, line, sizeof(line));
-	printk("%s\n", line);
-	busy = 0;
+	rec.ts = rdtsc();
+	rec.event.id = ev->id;
+	rec.event.gen = ev->gen;
+	if (trace_event_add(&rec, data, len))
+		ev->dropped++;
 }
 
 static __noprobe int kprobe_hit(struct kprobe *p, struct pt_regs *regs)
@@ -630,10 +786,15 @@ static __noprobe void return_hit(struct rethook *rh, struct pt_regs *regs, void 
 
 struct probe_event *probe_event_find(const char *name)
 {
-	for (int i = 0; i < PE_MAX_EVENTS; i++)
-		if (events[i].name[0] && !strcmp(events[i].name, name))
-			return &events[i];
+	for (uint32_t i = 0; i < nr_slots; i++)
+		if (slots[i].ev && !strcmp(slots[i].ev->name, name))
+			return slots[i].ev;
 	return NULL;
+}
+
+unsigned long probe_events_count(void)
+{
+	return nr_events;
 }
 
 static const char *via_name(const struct probe_event *ev)
@@ -643,26 +804,29 @@ static const char *via_name(const struct probe_event *ev)
 	case PE_VIA_KPROBE: return "kprobe";
 	case PE_VIA_RETHOOK: return "return hook";
 	}
-	return "-";
+	return ev->kind == 'r' ? "return hook" : ev->offset == 0 && fentry_site_exists(ev->addr) ?
+	       "fentry hook" : "kprobe";
 }
 
 static int event_register(struct probe_event *ev)
 {
 	int err;
 
-	ev->hits = ev->missed = 0;
 	if (ev->kind == 'r') {
+		memset(&ev->rh, 0, sizeof(ev->rh));
 		ev->rh.addr = ev->addr;
 		ev->rh.handler = return_hit;
 		ev->via = PE_VIA_RETHOOK;
 		err = rethook_register(&ev->rh);
 	} else if (ev->offset == 0 && fentry_site_exists(ev->addr)) {
 		/* A function's first instruction is its fentry site: hook it there. */
+		memset(&ev->ops, 0, sizeof(ev->ops));
 		ev->ops.func = fentry_hit;
 		ev->ops.private = ev;
 		ev->via = PE_VIA_FENTRY;
 		err = ftrace_ops_register_ip(&ev->ops, ev->addr);
 	} else {
+		memset(&ev->kp, 0, sizeof(ev->kp));
 		ev->kp.addr = ev->addr;
 		ev->kp.pre_handler = kprobe_hit;
 		ev->kp.data = ev;
@@ -671,11 +835,23 @@ static int event_register(struct probe_event *ev)
 	}
 	if (err)
 		ev->via = PE_VIA_NONE;
+	ev->enabled = !err;
 	return err;
+}
+
+/* Misses the machinery counted for this event (handler already running...). */
+static unsigned long machinery_missed(const struct probe_event *ev)
+{
+	if (ev->via == PE_VIA_KPROBE)
+		return ev->kp.nmissed;
+	if (ev->via == PE_VIA_RETHOOK)
+		return ev->rh.user.missed;
+	return 0;
 }
 
 static void event_unregister(struct probe_event *ev)
 {
+	ev->missed += machinery_missed(ev);
 	switch (ev->via) {
 	case PE_VIA_FENTRY:
 		ftrace_ops_unregister(&ev->ops);
@@ -688,6 +864,51 @@ static void event_unregister(struct probe_event *ev)
 		break;
 	}
 	ev->via = PE_VIA_NONE;
+	ev->enabled = 0;
+}
+
+/* A free slot (growing the table), or -ENOSPC / -ENOMEM. */
+static int slot_alloc(uint32_t *id)
+{
+	for (uint32_t i = 0; i < nr_slots; i++)
+		if (!slots[i].ev) {
+			*id = i;
+			return 0;
+		}
+	if (nr_slots == PE_MAX_EVENTS)
+		return -ENOSPC;
+	{
+		uint32_t n = nr_slots ? nr_slots * 2 : 64;
+		struct slot *bigger = kzalloc(n * sizeof(*bigger));
+
+		if (!bigger)
+			return -ENOMEM;
+		if (slots)
+			memcpy(bigger, slots, nr_slots * sizeof(*slots));
+		kfree(slots);
+		slots = bigger;
+		*id = nr_slots;
+		nr_slots = n;
+	}
+	return 0;
+}
+
+/*
+ * One CPU: once unregistered, no handler of ev runs any more, so it can be
+ * freed now. Its records stay in the buffer and print as a removed event.
+ */
+static void event_free(struct probe_event *ev)
+{
+	slots[ev->id].ev = NULL;
+	slots[ev->id].gen++;
+	nr_events--;
+	kfree(ev);
+}
+
+void probe_event_delete(struct probe_event *ev)
+{
+	event_unregister(ev);
+	event_free(ev);
 }
 
 int probe_event_remove(const char *name)
@@ -698,15 +919,52 @@ int probe_event_remove(const char *name)
 		printk("probe: no event called '%s'\n", name);
 		return -ENOENT;
 	}
-	event_unregister(ev);
 	printk("probe: %s removed (%lu hits)\n", ev->name, ev->hits);
-	memset(ev, 0, sizeof(*ev));
+	probe_event_delete(ev);
+	return 0;
+}
+
+int probe_event_create(const char *def, struct probe_event **out, char *err, size_t err_size)
+{
+	struct probe_event *ev;
+	uint32_t id;
+	int r;
+
+	*out = NULL;
+	if (probe_event_parse(def, &scratch, err, err_size))
+		return -EINVAL;
+	if (probe_event_find(scratch.name)) {
+		snprintf(err, err_size, "an event called '%s' exists (remove it with -:%s)",
+			 scratch.name, scratch.name);
+		return -EEXIST;
+	}
+	r = slot_alloc(&id);
+	ev = r ? NULL : kmalloc(sizeof(*ev));
+	if (!ev) {
+		snprintf(err, err_size, "no room for another event (%lu defined, at most %d)",
+			 (unsigned long)nr_events, PE_MAX_EVENTS);
+		return r ? r : -ENOMEM;
+	}
+	*ev = scratch;
+	ev->id = id;
+	ev->gen = slots[id].gen;
+	r = event_register(ev);
+	if (r) {
+		snprintf(err, err_size, "cannot register '%s' at %s+0x%lx: error %d%s%s", ev->name,
+			 ev->symbol, ev->offset, r, ev->kind == 'p' && ev->kp.status ? ": " : "",
+			 ev->kind == 'p' && ev->kp.status ? ev->kp.status : "");
+		kfree(ev);
+		return r;
+	}
+	slots[id].ev = ev;
+	nr_events++;
+	*out = ev;
 	return 0;
 }
 
 int probe_event_command(const char *def)
 {
-	struct probe_event *ev = NULL;
+	struct probe_event *ev;
 	char err[160];
 	int r;
 
@@ -714,54 +972,89 @@ int probe_event_command(const char *def)
 		def++;
 	if (def[0] == '-' && def[1] == ':')
 		return probe_event_remove(def + 2);
-	if (probe_event_parse(def, &scratch, err, sizeof(err))) {
+	r = probe_event_create(def, &ev, err, sizeof(err));
+	if (r == -EINVAL) {
 		printk("probe: bad definition '%s': %s\n", def, err);
-		return -EINVAL;
-	}
-	if (probe_event_find(scratch.name)) {
-		printk("probe: an event called '%s' exists (remove it with -:%s)\n", scratch.name,
-		       scratch.name);
-		return -EEXIST;
-	}
-	for (int i = 0; i < PE_MAX_EVENTS && !ev; i++)
-		if (!events[i].name[0])
-			ev = &events[i];
-	if (!ev) {
-		printk("probe: all %d event slots are in use\n", PE_MAX_EVENTS);
-		return -ENOSPC;
-	}
-	*ev = scratch;
-	r = event_register(ev);
-	if (r) {
-		printk("probe: cannot register '%s' at %s+0x%lx: error %d%s%s\n", ev->name, ev->symbol,
-		       ev->offset, r, ev->kind == 'p' && ev->kp.status ? ": " : "",
-		       ev->kind == 'p' && ev->kp.status ? ev->kp.status : "");
-		memset(ev, 0, sizeof(*ev));
 		return r;
 	}
-	printk("probe: %s: %s at %s+0x%lx, %d argument%s\n", ev->name, via_name(ev), ev->symbol,
-	       ev->offset, ev->nargs, ev->nargs == 1 ? "" : "s");
+	if (r) {
+		printk("probe: %s\n", err);
+		return r;
+	}
+	printk("probe: %s: %s at %s+0x%lx, %d argument%s%s\n", ev->name, via_name(ev), ev->symbol,
+	       ev->offset, ev->nargs, ev->nargs == 1 ? "" : "s", ev->filter.n ? ", filtered" : "");
+	return 0;
+}
+
+int probe_events_enable(const char *glob, int enable)
+{
+	int changed = 0, matched = 0, failed = 0;
+
+	for (uint32_t i = 0; i < nr_slots; i++) {
+		struct probe_event *ev = slots[i].ev;
+
+		if (!ev || !glob_match(glob, ev->name))
+			continue;
+		matched++;
+		if (ev->enabled == !!enable)
+			continue;
+		if (!enable) {
+			event_unregister(ev);
+		} else if (event_register(ev)) {
+			printk("probe: cannot enable %s\n", ev->name);
+			failed++;
+			continue;
+		}
+		changed++;
+	}
+	if (!matched) {
+		printk("probe: no event matches '%s'\n", glob);
+		return -ENOENT;
+	}
+	printk("probe: %d event%s %s%s\n", changed, changed == 1 ? "" : "s",
+	       enable ? "enabled" : "disabled", failed ? " (some failed)" : "");
+	return failed ? -EBUSY : changed;
+}
+
+int probe_event_set_filter(const char *name, const char *expr)
+{
+	struct probe_event *ev = probe_event_find(name);
+	struct pe_filter f = { 0 };
+	char err[160];
+
+	if (!ev) {
+		printk("probe: no event called '%s'\n", name);
+		return -ENOENT;
+	}
+	if (expr && strcmp(expr, "0") && pe_filter_parse(ev, expr, &f, err, sizeof(err))) {
+		printk("probe: bad filter for %s: %s\n", name, err);
+		return -EINVAL;
+	}
+	/* One CPU, interrupts off in handlers: the copy is never seen half done. */
+	{
+		unsigned long flags = irq_save();
+
+		ev->filter = f;
+		irq_restore(flags);
+	}
+	printk("probe: %s: %s\n", name, f.n ? "filter set" : "no filter");
 	return 0;
 }
 
 void probe_events_list(void)
 {
-	int n = 0;
+	unsigned long n = 0;
 
-	for (int i = 0; i < PE_MAX_EVENTS; i++) {
-		const struct probe_event *ev = &events[i];
-		unsigned long missed = ev->missed;
+	for (uint32_t i = 0; i < nr_slots; i++) {
+		const struct probe_event *ev = slots[i].ev;
 
-		if (!ev->name[0])
+		if (!ev)
 			continue;
 		if (!n++)
 			printk("probe events:\n");
-		if (ev->via == PE_VIA_KPROBE)
-			missed += ev->kp.nmissed;
-		else if (ev->via == PE_VIA_RETHOOK)
-			missed += ev->rh.user.missed;
-		printk("  %-16s %s+0x%lx  %-11s hits %lu, missed %lu   %s\n", ev->name, ev->symbol,
-		       ev->offset, via_name(ev), ev->hits, missed, ev->def);
+		printk("  %-16s %s+0x%lx  %-11s %s hits %lu, missed %lu, filtered %lu, dropped %lu   %s\n",
+		       ev->name, ev->symbol, ev->offset, via_name(ev), ev->enabled ? "on " : "off",
+		       ev->hits, ev->missed + machinery_missed(ev), ev->filtered, ev->dropped, ev->def);
 	}
 	if (!n)
 		printk("probe events: none (define one: p:NAME SYMBOL[+OFFS] [ARGS] or r:NAME SYMBOL [ARGS])\n");

@@ -1,6 +1,8 @@
 /*
- * Trace records shared by the function tracer and the function-graph tracer,
- * kept in one ring buffer (lib/ringbuf.h) and printed in Linux's formats.
+ * Trace records shared by the function tracer, the function-graph tracer and
+ * probe events, kept in one ring buffer (lib/ringbuf.h) and printed in
+ * Linux's formats by readers. Hit paths only add records; nothing on a hit
+ * path prints.
  */
 #ifndef KERNEL_TRACE_H
 #define KERNEL_TRACE_H
@@ -10,7 +12,8 @@ enum trace_type {
 	TRACE_FUNCTION = 1,	/* function tracer: ip called from parent_ip */
 	TRACE_GRAPH_ENTRY = 2,	/* function graph: entry of ip at depth */
 	TRACE_GRAPH_RETURN = 3,	/* function graph: return of ip; duration in ns */
-	TRACE_EVENT = 4,	/* a probe event: name + formatted values (text) */
+	TRACE_EVENT = 4,	/* a probe event: which one, where; its values follow */
+	TRACE_EVENT_DATA = 5,	/* the bytes of the event record before it */
 };
 
 /* trace_record.flags: the context of the event (Linux's d/h columns). */
@@ -27,8 +30,29 @@ struct trace_record {
 	uint64_t ts;		/* TSC at the event */
 	unsigned long ip;
 	unsigned long parent_ip; /* function: caller; graph return: 0 */
-	uint64_t duration_ns;	/* graph return */
+	union {
+		uint64_t duration_ns;	/* graph return */
+		struct {
+			uint32_t id;	/* probe event: its slot ... */
+			uint16_t gen;	/* ... and that slot's generation */
+			uint16_t len;	/* bytes of values in the records after it */
+		} event;
+	};
 };
+
+/*
+ * A probe event is one TRACE_EVENT record followed by enough TRACE_EVENT_DATA
+ * records to hold its values (raw bytes; the event's definition says how to
+ * read them). They go in together or not at all.
+ */
+#define TRACE_EVENT_MAX_DATA	1024
+/* A data record keeps its type; the bytes fill the rest. */
+#define TRACE_DATA_OFFSET	sizeof(uint16_t)
+#define TRACE_DATA_PER_RECORD	(sizeof(struct trace_record) - TRACE_DATA_OFFSET)
+static inline unsigned trace_event_data_records(unsigned len)
+{
+	return (len + TRACE_DATA_PER_RECORD - 1) / TRACE_DATA_PER_RECORD;
+}
 
 /*
  * The one trace buffer (kernel/trace/trace.c), TRACE_RECORDS records. When it is
@@ -38,7 +62,13 @@ struct trace_record {
  */
 #define TRACE_RECORDS 65536
 int trace_record_add(const struct trace_record *rec);
-unsigned long trace_dropped(void);	/* since the last reset */
+/* An event record and its len bytes of values (at most TRACE_EVENT_MAX_DATA). 0 or -1. */
+int trace_event_add(const struct trace_record *rec, const void *data, unsigned len);
+/* Copy the values of the event record at ring index i (ringbuf_peek's i) to buf. */
+unsigned trace_event_data(unsigned long i, void *buf, unsigned size);
+unsigned long trace_dropped(void);	/* records refused since the last reset (an event: one) */
+/* For readers: drops not reported yet (Linux's "LOST N EVENTS"), now counted as reported. */
+unsigned long trace_take_lost(void);
 /* Empty the buffer, clear the drop count; timestamps count from now. */
 void trace_reset(void);
 
@@ -53,12 +83,14 @@ uint64_t trace_start_tsc(void);
  */
 typedef void (*trace_out_fn)(const char *line, void *ctx);
 void trace_print_function(trace_out_fn out, void *ctx);
+/* The same lines under another tracer's name ("nop": probe events only; NULL: no header). */
+void trace_print_lines(trace_out_fn out, void *ctx, const char *tracer);
 void trace_print_graph(trace_out_fn out, void *ctx);
 void trace_out_printk(const char *line, void *ctx);
 
-/* The text of a TRACE_EVENT record (what follows the context columns). */
+/* The text of the TRACE_EVENT record r at ring index i (what follows the context columns). */
 struct strbuf;
-void trace_format_event(struct strbuf *l, const struct trace_record *r);
+void trace_format_event(struct strbuf *l, const struct trace_record *r, unsigned long i);
 
 /*
  * Every record in the buffer as one `TRACE {json}` line on serial only,

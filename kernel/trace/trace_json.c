@@ -47,20 +47,21 @@ static void json_sym(struct strbuf *l, const char *key, unsigned long addr)
 	json_str(l, name);
 }
 
-/* A probe event: where it fired and the text the printer has for it. */
-static void json_event(struct strbuf *l, const struct trace_record *r)
+/* A probe event at ring index i: where it fired and the text the printer has for it. */
+static void json_event(struct strbuf *l, const struct trace_record *r, unsigned long i)
 {
 	char text[256] = "";
 	struct strbuf t = { text, sizeof(text), 0 };
 
-	trace_format_event(&t, r);
+	trace_format_event(&t, r, i);
 	strbuf_addf(l, ",\"ip\":\"0x%lx\"", r->ip);
 	json_sym(l, "fn", r->ip);
 	strbuf_addf(l, ",\"text\":");
 	json_str(l, text);
 }
 
-static void json_record(struct strbuf *l, const struct trace_record *r, uint64_t start)
+static void json_record(struct strbuf *l, const struct trace_record *r, unsigned long i,
+			uint64_t start)
 {
 	static const char *const types[] = {
 		[TRACE_FUNCTION] = "function", [TRACE_GRAPH_ENTRY] = "entry",
@@ -85,7 +86,7 @@ static void json_record(struct strbuf *l, const struct trace_record *r, uint64_t
 		json_sym(l, "fn", r->ip);
 		break;
 	case TRACE_EVENT:
-		json_event(l, r);
+		json_event(l, r, i);
 		break;
 	default:
 		strbuf_addf(l, ",\"code\":%u", r->type);
@@ -100,14 +101,21 @@ void trace_dump_json(void)
 	uint64_t start = trace_start_tsc();
 	char text[JSON_LINE_MAX];
 	struct strbuf l = { text, sizeof(text), 0 };
+	unsigned long lines = n;
 
 	printk_on(CON_SERIAL, "TRACE {\"type\":\"begin\",\"records\":%lu,\"dropped\":%lu,\"cpus\":1}\n",
 		  n, trace_dropped());
 	for (unsigned long i = 0; i < n; i++) {
+		const struct trace_record *r = ringbuf_peek(rb, i);
+
+		if (r->type == TRACE_EVENT_DATA) {	/* an event's values: part of its line */
+			lines--;
+			continue;
+		}
 		l.len = 0;
 		text[0] = 0;
-		json_record(&l, ringbuf_peek(rb, i), start);
+		json_record(&l, r, i, start);
 		printk_on(CON_SERIAL, "%s\n", text);
 	}
-	printk_on(CON_SERIAL, "TRACE {\"type\":\"end\",\"records\":%lu}\n", n);
+	printk_on(CON_SERIAL, "TRACE {\"type\":\"end\",\"lines\":%lu}\n", lines);
 }

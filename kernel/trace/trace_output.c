@@ -7,6 +7,7 @@
 #include "kernel/compiler.h"
 #include "kernel/dev/console.h"
 #include "kernel/kallsyms.h"
+#include "kernel/trace/probe_events.h"
 #include "kernel/trace/trace.h"
 #include "kernel/tsc.h"
 #include "lib/format.h"
@@ -37,13 +38,35 @@ static void line_sym(struct strbuf *l, unsigned long addr)
 		strbuf_addf(l, "0x%lx", addr);
 }
 
-/* A probe event (its text is defined later): where it fired. */
-void trace_format_event(struct strbuf *l, const struct trace_record *r)
+/* A probe event record at ring index i: its text, from its definition. */
+void trace_format_event(struct strbuf *l, const struct trace_record *r, unsigned long i)
 {
-	char where[96];
+	unsigned char data[TRACE_EVENT_MAX_DATA];
+	unsigned len = trace_event_data(i, data, sizeof(data));
 
-	sym_format(where, sizeof(where), r->ip);
-	strbuf_addf(l, "event: (%s)", where);
+	probe_event_record_text(l, r, data, len);
+}
+
+/* Records a record takes in the ring: an event's values follow it. */
+static unsigned long record_span(const struct trace_record *r)
+{
+	return r->type == TRACE_EVENT ? 1 + trace_event_data_records(r->event.len) : 1;
+}
+
+/*
+ * Linux's line for records lost since the last report: the buffer keeps
+ * the oldest records, so what was lost came after the ones printed.
+ */
+static void report_lost(struct strbuf *l, trace_out_fn out, void *ctx)
+{
+	unsigned long lost = trace_take_lost();
+
+	if (!lost)
+		return;
+	strbuf_addf(l, "CPU:0 [LOST %lu EVENTS]", lost);
+	out(l->buf, ctx);
+	l->len = 0;
+	l->buf[0] = 0;
 }
 
 static void emit(struct strbuf *l, trace_out_fn out, void *ctx)
@@ -82,8 +105,10 @@ static void line_context(struct strbuf *l, const struct trace_record *r)
 	uint64_t start = trace_start_tsc();
 	uint64_t us = r->ts > start ? tsc_cycles_to_ns(r->ts - start) / 1000 : 0;
 
-	strbuf_addf(l, "%16s-%-7d [%03u] %c.%c.. %5llu.%06llu: ", "<idle>", 0, r->cpu,
+	/* preempt-depth: probe handlers run with preemption off, as Linux shows them */
+	strbuf_addf(l, "%16s-%-7d [%03u] %c.%c%c. %5llu.%06llu: ", "<idle>", 0, r->cpu,
 		 r->flags & TRACE_FLAG_IRQS_OFF ? 'd' : '.', r->flags & TRACE_FLAG_HARDIRQ ? 'h' : '.',
+		 r->type == TRACE_EVENT ? '1' : '.',
 		 (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000));
 }
 
@@ -99,22 +124,36 @@ static void line_function(struct strbuf *l, const struct trace_record *r)
 
 void trace_print_function(trace_out_fn out, void *ctx)
 {
+	trace_print_lines(out, ctx, "function");
+}
+
+void trace_print_lines(trace_out_fn out, void *ctx, const char *tracer)
+{
 	struct ringbuf *rb = trace_buffer();
 	unsigned long n = ringbuf_count(rb);
 	char text[LINE_MAX] = "";
 	struct strbuf l = { text, sizeof(text), 0 };
 
-	header_common(out, ctx, "function");
-	strbuf_addf(&l, "# entries-in-buffer/entries-written: %lu/%lu   #P:1", n, n + trace_dropped());
-	emit(&l, out, ctx);
-	out("#", ctx);
-	for (size_t i = 0; i < ARRAY_SIZE(function_header); i++)
-		out(function_header[i], ctx);
+	if (tracer) {
+		header_common(out, ctx, tracer);
+		strbuf_addf(&l, "# entries-in-buffer/entries-written: %lu/%lu   #P:1", n,
+			    n + trace_dropped());
+		emit(&l, out, ctx);
+		out("#", ctx);
+		for (size_t i = 0; i < ARRAY_SIZE(function_header); i++)
+			out(function_header[i], ctx);
+	}
 
 	/* Only what was there at the start: printing may itself be traced. */
-	for (; n; n--) {
+	while (n) {
 		const struct trace_record *r = ringbuf_peek(rb, 0);
+		unsigned long used = record_span(r);
 
+		if (r->type == TRACE_EVENT_DATA) {	/* never first: skip it */
+			ringbuf_consume(rb, 1);
+			n--;
+			continue;
+		}
 		line_context(&l, r);
 		switch (r->type) {
 		case TRACE_FUNCTION:
@@ -130,14 +169,18 @@ void trace_print_function(trace_out_fn out, void *ctx)
 			strbuf_addf(&l, " */ %llu ns", (unsigned long long)r->duration_ns);
 			break;
 		case TRACE_EVENT:
-			trace_format_event(&l, r);
+			trace_format_event(&l, r, 0);
 			break;
 		default:
 			strbuf_addf(&l, "unknown record type %u", r->type);
 		}
 		emit(&l, out, ctx);
-		ringbuf_consume(rb, 1);
+		if (used > n)
+			used = n;
+		ringbuf_consume(rb, used);
+		n -= used;
 	}
+	report_lost(&l, out, ctx);
 }
 
 /* ---- function_graph ---------------------------------------------------- */
@@ -205,7 +248,13 @@ void trace_print_graph(trace_out_fn out, void *ctx)
 	while (n) {
 		const struct trace_record *r = ringbuf_peek(rb, 0);
 		const struct trace_record *next = n > 1 ? ringbuf_peek(rb, 1) : NULL;
-		unsigned long used = 1;
+		unsigned long used = record_span(r);
+
+		if (r->type == TRACE_EVENT_DATA) {	/* never first: skip it */
+			ringbuf_consume(rb, 1);
+			n--;
+			continue;
+		}
 
 		switch (r->type) {
 		case TRACE_GRAPH_ENTRY:
@@ -253,15 +302,18 @@ void trace_print_graph(trace_out_fn out, void *ctx)
 			if (r->type == TRACE_FUNCTION)
 				line_function(&l, r);
 			else if (r->type == TRACE_EVENT)
-				trace_format_event(&l, r);
+				trace_format_event(&l, r, 0);
 			else
 				strbuf_addf(&l, "unknown record type %u", r->type);
 			strbuf_addf(&l, " */");
 		}
 		emit(&l, out, ctx);
+		if (used > n)
+			used = n;
 		ringbuf_consume(rb, used);
 		n -= used;
 	}
+	report_lost(&l, out, ctx);
 }
 
 void trace_out_printk(const char *line, void *ctx)

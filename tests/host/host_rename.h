@@ -11,6 +11,7 @@
 #define strcmp lib_strcmp
 #define strncmp lib_strncmp
 #define strchr lib_strchr
+#define strstr lib_strstr
 #define strlcpy lib_strlcpy
 #define vsnprintf lib_vsnprintf
 #define snprintf lib_snprintf

@@ -95,6 +95,9 @@ static void test_string(void)
 	check(lib_strlcpy(b, "0123456789", 4) == 10 && lib_strcmp(b, "012") == 0, "strlcpy truncates");
 	check(lib_strncmp("abcx", "abcy", 3) == 0 && lib_strncmp("abcx", "abcy", 4) < 0, "strncmp");
 	{ const char *h = "hello"; check(lib_strchr(h, 'l') == h + 2 && lib_strchr(h, 'z') == NULL, "strchr"); }
+	{ const char *h = "hello"; check(lib_strstr(h, "ll") == h + 2 && lib_strstr(h, "") == h &&
+					 lib_strstr(h, "lo") == h + 3 && lib_strstr(h, "lox") == NULL &&
+					 lib_strstr("", "a") == NULL, "strstr"); }
 	check(lib_strnlen("abc", 2) == 2 && lib_strlen("abc") == 3, "strnlen/strlen");
 	check(glob_match("sys_*", "sys_read") && !glob_match("sys_*", "do_sys") &&
 	      glob_match("*", "") && glob_match("a?c", "abc") && glob_match("*x*y", "axbxy") &&
