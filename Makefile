@@ -139,8 +139,11 @@ debug: all
 test: all host-tests-build
 	$(PYTHON) tests/run_all.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm)
 
+# ARGS reaches the kernel as typed ($arg0 in a probe= stays $arg0): through
+# the environment, not expanded again by make or the shell.
+trace: export UNIPROBE_ARGS := $(value ARGS)
 trace: all
-	$(PYTHON) tests/trace.py --iso $(ISO) --build $(BUILD) --arch $(ARCH) --fw $(FW) --media $(MEDIA) $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount) $(if $(ARGS),--args "$(ARGS)")
+	$(PYTHON) tests/trace.py --iso $(ISO) --build $(BUILD) --arch $(ARCH) --fw $(FW) --media $(MEDIA) $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount) $(if $(ARGS),--args "$$UNIPROBE_ARGS")
 
 bench: all
 	$(PYTHON) tests/bench.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount)
