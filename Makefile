@@ -88,11 +88,25 @@ $(BUILD)/$(1)/kallsyms.o: $(BUILD)/$(1)/pass1.elf tools/gen-kallsyms.sh
 	$$(Q)$$(NM_$(1)) -n -S $$< | sh tools/gen-kallsyms.sh > $(BUILD)/$(1)/kallsyms.S
 	$$(Q)$$(CC_$(1)) $$(ASFLAGS_$(1)) -c $(BUILD)/$(1)/kallsyms.S -o $$@
 
-$(BUILD)/$(1)/uniprobe.elf: $(BUILD)/$(1)/pass1.elf $(BUILD)/$(1)/kallsyms.o
+# BTF (the kernel's types) from pass 1's DWARF, by pahole; linked as .BTF
+# after .kallsyms (types do not depend on addresses). The DWARF itself stays
+# in sections that are not loaded.
+# pahole 1.24 calls every function static: tools/btf-linkage sets the linkage
+# from the symbol table (i386 passes static functions' arguments in registers).
+$(BUILD)/$(1)/btf.bin: $(BUILD)/$(1)/pass1.elf $(BUILD)/host/btf-linkage
+	$$(Q)$$(PAHOLE) --btf_encode_detached=$$@ -J $$<
+	$$(Q)$$(NM_$(1)) $$< | $(BUILD)/host/btf-linkage $$@
+	@echo "  BTF [$(1)] $$$$(wc -c < $$@) bytes in the image"
+
+$(BUILD)/$(1)/btf.o: $(BUILD)/$(1)/btf.bin
+	$$(Q)printf '\t.section .BTF,"a"\n\t.balign 4\n\t.incbin "%s"\n\t.section .note.GNU-stack,"",@progbits\n' $$< > $(BUILD)/$(1)/btf.S
+	$$(Q)$$(CC_$(1)) $$(ASFLAGS_$(1)) -c $(BUILD)/$(1)/btf.S -o $$@
+
+$(BUILD)/$(1)/uniprobe.elf: $(BUILD)/$(1)/pass1.elf $(BUILD)/$(1)/kallsyms.o $(BUILD)/$(1)/btf.o
 	@echo "  LD [$(1)] $$@"
-	$$(Q)$$(LD_$(1)) $$(LDFLAGS_$(1)) -T arch/$(1)/kernel.ld -o $$@ $$($(1)_OBJ) $(BUILD)/$(1)/kallsyms.o $$($(1)_LIBGCC)
-	$$(Q)$$(NM_$(1)) -n $(BUILD)/$(1)/pass1.elf | grep -v -e kallsyms -e __kernel_end > $$@.nm1
-	$$(Q)$$(NM_$(1)) -n $$@ | grep -v -e kallsyms -e __kernel_end > $$@.nm2
+	$$(Q)$$(LD_$(1)) $$(LDFLAGS_$(1)) -T arch/$(1)/kernel.ld -o $$@ $$($(1)_OBJ) $(BUILD)/$(1)/kallsyms.o $(BUILD)/$(1)/btf.o $$($(1)_LIBGCC)
+	$$(Q)$$(NM_$(1)) -n $(BUILD)/$(1)/pass1.elf | grep -v -e kallsyms -e __kernel_end -e __btf_ > $$@.nm1
+	$$(Q)$$(NM_$(1)) -n $$@ | grep -v -e kallsyms -e __kernel_end -e __btf_ > $$@.nm2
 	$$(Q)cmp -s $$@.nm1 $$@.nm2 || { echo "kallsyms moved symbols between passes" >&2; rm -f $$@; exit 1; }
 
 -include $$($(1)_OBJ:.o=.d)

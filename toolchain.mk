@@ -26,6 +26,13 @@ MFORMAT    ?= $(call first_of,mformat)
 GDB        ?= $(call first_of,gdb)
 GNUPLOT    ?= $(call first_of,gnuplot)
 RSVG_CONVERT ?= $(call first_of,rsvg-convert)
+PAHOLE     ?= $(call first_of,pahole)
+BPFTOOL    ?= $(call first_of,bpftool /usr/sbin/bpftool)
+
+# pahole makes the kernel's BTF; --btf_encode_detached needs 1.22 or later.
+PAHOLE_MIN := 122
+PAHOLE_VERSION := $(if $(PAHOLE),$(shell $(PAHOLE) --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\.\([0-9]*\).*/\1 \2/p' | awk '{ print $$1 * 100 + $$2 }'))
+PAHOLE_OK := $(if $(PAHOLE_VERSION),$(shell [ $(PAHOLE_VERSION) -ge $(PAHOLE_MIN) ] && echo yes))
 
 # Firmware and GRUB platform directories are files, not commands.
 first_file = $(firstword $(foreach f,$(1),$(wildcard $(f))))
@@ -37,12 +44,13 @@ ZYDIS_H    ?= $(call first_file,/usr/include/Zydis/Zydis.h)
 
 # The Debian packages that provide each of the above; `make deps` installs them.
 # libc6/libstdc++6 (i386 cross and native) provide binaries the decoder is
-# checked against (mk/insn.mk); librsvg2-bin renders the flame graph in the
-# trace tests (tests/test_trace.py).
+# checked against (mk/insn.mk). dwarves (pahole) makes the BTF; bpftool is
+# what the host test checks our BTF parser against; librsvg2-bin renders the
+# flame graph in the trace tests (tests/test_trace.py).
 DEB_PACKAGES := make gcc binutils gcc-i686-linux-gnu binutils-i686-linux-gnu \
 	qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools \
 	ovmf libzydis-dev python3 gnuplot-nox gdb librsvg2-bin \
-	libc6-i386-cross libstdc++6-i386-cross libstdc++6
+	libc6-i386-cross libstdc++6-i386-cross libstdc++6 dwarves bpftool
 
 # Which of the needed things is missing (empty when all are present).
 MISSING_TOOLS := $(strip \
@@ -57,4 +65,6 @@ MISSING_TOOLS := $(strip \
 	$(if $(OVMF_CODE),,ovmf) \
 	$(if $(ZYDIS_H),,libzydis-dev) \
 	$(if $(RSVG_CONVERT),,librsvg2-bin) \
+	$(if $(PAHOLE_OK),,dwarves) \
+	$(if $(BPFTOOL),,bpftool) \
 	$(if $(PYTHON),,python3))

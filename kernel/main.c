@@ -4,6 +4,7 @@
 #include "kernel/arch.h"
 #include "kernel/bench/bench.h"
 #include "kernel/bootinfo.h"
+#include "kernel/btf.h"
 #include "kernel/cmdline.h"
 #include "kernel/dev/console.h"
 #include "kernel/cpu.h"
@@ -187,6 +188,7 @@ void kmain(uint32_t magic, uint32_t info)
 	tsc_init();
 	arch_init();
 	mm_init();
+	kernel_btf_init();
 	ftrace_init();
 	if (profile_init())
 		printk("profile: no memory for the counters; the profiler is off\n");

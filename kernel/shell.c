@@ -5,6 +5,7 @@
  * every screenful when there is a screen.
  */
 #include "kernel/shell.h"
+#include "kernel/btf.h"
 #include "kernel/dev/acpi.h"
 #include "kernel/bench/bench.h"
 #include "kernel/dev/console.h"
@@ -217,11 +218,13 @@ static void cmd_help(void)
 		"  trace function|graph GLOB    start the function / function_graph tracer",
 		"  trace stop                   stop it",
 		"  trace show                   print (and consume) the trace",
+		"       or by BTF name: PARAM, PARAM->MEMBER.MEMBER, $arg*, $retval",
 		"  trace pipe                   print records as they arrive, until a key",
 		"  trace clear                  empty the buffer",
 		"  profile GLOB                 count calls and time of the functions matching GLOB",
 		"  profile stop | profile show  stop counting | the table, by total time",
-		"  syms [GLOB]                  the symbol table",
+		"  syms [GLOB]                  the symbol table (prototypes from BTF)",
+		"  btf NAME                     a struct's layout, a typedef, a prototype",
 		"  reboot, poweroff             leave (ACPI, keyboard controller, triple fault)",
 		"keys: Backspace, Ctrl-U (clear), Ctrl-C (cancel), Up/Down (history)",
 	};
@@ -382,13 +385,17 @@ struct syms_walk {
 static int syms_one(const char *name, unsigned long addr, unsigned long size, void *ctx)
 {
 	struct syms_walk *w = ctx;
-	char line[128];
+	const struct btf *b = kernel_btf();
+	uint32_t func = 0;
+	char line[256], proto[200];
 
 	if (w->glob && !glob_match(w->glob, name))
 		return 0;
 	w->n++;
+	if (!b || !btf_func_proto(b, name, &func) || btf_func_format(b, func, proto, sizeof(proto)) < 0)
+		strlcpy(proto, name, sizeof(proto));
 	snprintf(line, sizeof(line), "%0*lx %6lx %c %s", (int)(2 * sizeof(long)), addr, size,
-		 fentry_site_exists(addr) ? 'f' : ' ', name);
+		 fentry_site_exists(addr) ? 'f' : ' ', proto);
 	return pager_line(line) < 0;
 }
 
@@ -400,6 +407,63 @@ static void cmd_syms(int argc, char **argv)
 	pager_line("address          size   name (f: has an fentry site)");
 	if (!sym_for_each(syms_one, &w))
 		printk("%lu of %lu symbols\n", w.n, sym_count());
+}
+
+static int btf_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	return pager_line(line);
+}
+
+/* btf NAME: a struct/union's layout (pahole-like), what a typedef is, a prototype. */
+static void cmd_btf(const char *name)
+{
+	static const uint8_t kinds[] = { BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_TYPEDEF,
+					 BTF_KIND_FUNC, BTF_KIND_ENUM };
+	const struct btf *b = kernel_btf();
+	char line[200];
+	uint32_t id = 0;
+	size_t i;
+
+	if (!b) {
+		printk("btf: the kernel has no BTF (see the boot log)\n");
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(kinds) && !id; i++)
+		id = btf_find(b, kinds[i], name);
+	if (!id) {
+		printk("btf: no struct, union, typedef, enum or function called '%s'\n", name);
+		return;
+	}
+	pager_begin();
+	switch (kinds[i - 1]) {
+	case BTF_KIND_FUNC:
+		btf_func_format(b, id, line, sizeof(line));
+		pager_line(line);
+		return;
+	case BTF_KIND_TYPEDEF:
+		btf_decl(b, btf_type_by_id(b, id)->size_or_type, name, line + 8, sizeof(line) - 8);
+		memcpy(line, "typedef ", 8);
+		if (pager_line(line) || btf_layout(b, id, btf_line, NULL) != -1)
+			return;
+		break;
+	case BTF_KIND_ENUM: {
+		const struct btf_type *t = btf_type_by_id(b, id);
+		const struct btf_enum *e = btf_extra(t);
+
+		snprintf(line, sizeof(line), "enum %s {", name);
+		pager_line(line);
+		for (unsigned k = 0; k < btf_vlen(t); k++) {
+			snprintf(line, sizeof(line), "        %s = %d,", btf_str(b, e[k].name_off), e[k].val);
+			if (pager_line(line))
+				return;
+		}
+		pager_line("};");
+		return;
+	}
+	default:
+		btf_layout(b, id, btf_line, NULL);
+	}
 }
 
 static int split(char *line, char **argv)
@@ -481,9 +545,12 @@ void shell_execute(char *line)
 		cmd_profile(argc, argv);
 	else if ((!strcmp(argv[0], "enable") || !strcmp(argv[0], "disable")) && argc == 2)
 		probe_events_enable(argv[1], argv[0][0] == 'e');
-
 	else if (!strcmp(argv[0], "syms") && argc <= 2)
 		cmd_syms(argc, argv);
+	else if (!strcmp(argv[0], "btf") && argc == 2)
+		cmd_btf(argv[1]);
+	else if (!strcmp(argv[0], "btf") && argc == 3 && (!strcmp(argv[1], "struct") || !strcmp(argv[1], "union")))
+		cmd_btf(argv[2]);
 	else if (!strcmp(argv[0], "reboot") && argc == 1)
 		acpi_reboot();
 	else if (!strcmp(argv[0], "poweroff") && argc == 1)

@@ -176,6 +176,28 @@ def console_test(args, res, arch, fw, keep):
         command(s, "-:tp", "removed")
         command(s, "trace clear", "cleared")
 
+        # BTF: prototypes in syms, a struct's layout, an event by parameter name.
+        out = command(s, "syms kmalloc")
+        res.check(tag + ": syms shows the prototype", out is not None and
+                  re.search(r"^[0-9a-f]+ +[0-9a-f]+ f void \*kmalloc\(size_t size\)$", out, re.M), out)
+        out = command(s, "btf pbtf_inner")
+        res.check(tag + ": btf prints a struct's layout", out is not None and
+                  "struct pbtf_inner {" in out and re.search(r"char tag\[8\]; +/\* +2 +8 \*/", out) and
+                  "/* size: 10, members: 2 */" in out, out)
+        out = command(s, "btf nosuchtype")
+        res.check(tag + ": btf names what it did not find", out is not None and
+                  "btf: no struct, union, typedef, enum or function called 'nosuchtype'" in out, out)
+        out = command(s, "p:shn shell_execute line", "probe: shn")
+        res.check(tag + ": p: by parameter name", out is not None and
+                  "probe: shn: fentry hook at shell_execute+0x0, 1 argument" in out, out)
+        out = command(s, "help", "keys:")
+        res.check(tag + ": the parameter prints as a string", out is not None and
+                  re.search(EVENT + r'shn: \(shell_execute\+0x0/0x[0-9a-f]+\) line="help"$', out, re.M), out)
+        command(s, "-:shn", "removed")
+        out = command(s, "p:shx shell_execute line->x")
+        res.check(tag + ": member access on a non-pointer is refused", out is not None and
+                  "at 'line->x': 'line' is char *: '->' needs a pointer to a struct or union" in out, out)
+
         # A listing longer than the screen stops: space pages on, q stops.
         start = len(s.text)
         s.type_keys("syms\n")
@@ -220,7 +242,8 @@ def console_test(args, res, arch, fw, keep):
 
 
 CMDLINE_PROBES = ('probe="p:pe_cmd pe_target a=$arg0:s32 s=+0($arg2):string" '
-                  'probe="r:pe_cmdret pe_target rv=$retval:s32"')
+                  'probe="r:pe_cmdret pe_target rv=$retval:s32" '
+                  'probe="p:pe_cmdn pe_target a s" probe="p:kmsz kmalloc size"')
 
 
 def cmdline_test(args, res, arch, fw):
@@ -231,12 +254,15 @@ def cmdline_test(args, res, arch, fw):
     cases = {c[1]: c[2] for c in r["cases"]}
     res.check(tag + ": boot passes", status == "pass" and not r["problems"], status + " " + "; ".join(r["problems"]))
     res.check(tag + ": registered at boot", "probe: pe_cmd: fentry hook at pe_target+0x0, 2 arguments" in text
-              and "probe: pe_cmdret: return hook at pe_target+0x0, 1 argument" in text)
+              and "probe: pe_cmdret: return hook at pe_target+0x0, 1 argument" in text
+              and "probe: pe_cmdn: fentry hook at pe_target+0x0, 2 arguments" in text
+              and "probe: kmsz: fentry hook at kmalloc+0x0, 1 argument" in text)
     res.check(tag + ": KTAP cmdline_events counted the hits", cases.get("cmdline_events") == "pass", str(cases))
     ok = re.search(EVENT + r'pe_cmd: \(pe_target\+0x0/0x[0-9a-f]+\) a=21 s="cmdline"$', text, re.M) and \
         re.search(EVENT + r"pe_cmdret: \(test_cmdline_events\+0x[0-9a-f]+/0x[0-9a-f]+ <- pe_target\) rv=142$",
-                  text, re.M)
-    res.check(tag + ": event lines on serial", bool(ok))
+                  text, re.M) and \
+        re.search(EVENT + r'pe_cmdn: \(pe_target\+0x0/0x[0-9a-f]+\) a=21 s="cmdline"$', text, re.M)
+    res.check(tag + ": event lines on serial (positional and by BTF name)", bool(ok))
 
 
 GRUB_EDIT = " mode=idle probe='p:gp kmalloc size=$arg0:u64' probe=\"r:gr kmalloc\" probe=\"p:dq kmalloc a=$arg0\""

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include "kernel/trace/probe_events.h"
+#include "kernel/trace/probe_btf.h"
 #include "kernel/cmdline.h"
 #include "kernel/dev/console.h"
 #include "kernel/cpu.h"
@@ -268,10 +269,25 @@ static int parse_fetch(struct parser *ps, const char *tok, const char *s, const 
 		    "$retval, @ADDR or +OFFS(...))", buf);
 }
 
+/*
+ * The one hook into BTF (kernel/trace/probe_btf.c): a parameter name, a member
+ * path or $arg* becomes ordinary fetches and types; the rest never sees BTF.
+ */
+static int btf_arg(struct parser *ps, const char *tok, const char *s, const char *end,
+		   struct pe_arg *a, int typed, int named)
+{
+	char why[PE_DEF_MAX];
+	int r = !s ? probe_btf_all_args(ps->ev, why, sizeof(why))
+		   : probe_btf_fetch(ps->ev, s, end, a, typed, named, why, sizeof(why));
+
+	return r ? fail(ps, tok, "%s", why) : 0;
+}
+
 /* [NAME=]FETCHARG[:TYPE] */
 static int parse_arg(struct parser *ps, const char *tok, struct pe_arg *a, int index)
 {
 	const char *s = tok, *eq = strchr(tok, '='), *end = tok + strlen(tok), *colon = NULL;
+	int typed = 0;
 
 	for (const char *c = end; c > tok; c--)
 		if (c[-1] == ':') {
@@ -308,10 +324,13 @@ static int parse_arg(struct parser *ps, const char *tok, struct pe_arg *a, int i
 		a->kind = type_names[i].kind;
 		a->size = type_names[i].size;
 		end = colon;
+		typed = 1;
 	} else {
 		a->kind = PE_T_X;
 		a->size = WORD;
 	}
+	if (probe_btf_claims(ps->ev, s, end, typed))
+		return btf_arg(ps, tok, s, end, a, typed, eq != NULL);
 	return parse_fetch(ps, tok, s, end, &a->fetch);
 }
 
@@ -374,6 +393,12 @@ int probe_event_parse(const char *def, struct probe_event *ev, char *err, size_t
 			return pe_filter_parse(ev, p, &ev->filter, err, err_size);
 		}
 
+		if (!strcmp(tok, "$arg*")) {	/* every parameter, by BTF */
+			r = btf_arg(&ps, tok, NULL, NULL, NULL, 0, 0);
+			if (r)
+				return r;
+			continue;
+		}
 		if (ev->nargs == PE_MAX_ARGS)
 			return fail(&ps, tok, "more than %d arguments", PE_MAX_ARGS);
 		r = parse_arg(&ps, tok, a, ev->nargs);
@@ -964,8 +989,8 @@ int probe_event_create(const char *def, struct probe_event **out, char *err, siz
 
 int probe_event_command(const char *def)
 {
-	struct probe_event *ev;
-	char err[160];
+	struct probe_event *ev = NULL;
+	char err[PE_DEF_MAX + 64];
 	int r;
 
 	while (*def == ' ' || *def == '\t')

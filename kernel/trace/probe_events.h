@@ -18,6 +18,9 @@
  *   @ADDR, @SYMBOL[+OFFS]   the word at that address
  *   +|-OFFS(FETCHARG)       the memory at FETCHARG + OFFS (nests)
  *
+ *   PARAM, PARAM->MEMBER.MEMBER..., $argN->..., $retval->..., $arg*
+ *              by name, typed, through the kernel's BTF (kernel/trace/probe_btf.h)
+ *
  * TYPE is u8 u16 u32 u64 s8 s16 s32 s64 x8 x16 x32 x64 (default: x of the
  * word size), string (the NUL-terminated string at the address given, as
  * in Linux: +0(%di):string or just %di:string) or symbol (sym+off/size).
