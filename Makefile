@@ -7,6 +7,8 @@
 #   make bench      benchmark on both arches (ICOUNT=1: exact instruction counts)
 #   make bench-linux  Linux's own probes measured the same way on the same QEMU
 #                   (downloads Debian's kernel once); results/compare.md
+#   make trace      mode=trace: results/trace.txt, trace.json (Perfetto), trace.folded, flame.svg
+#                   (ARCH=, FW=, ICOUNT=1, ARGS="trace=... profile=... probe=...")
 #   make debug      QEMU halted with a gdbstub, gdb attached with the kernel's symbols
 #   make deps       install the Debian packages (as root) or print the apt-get line
 #   make clean
@@ -23,7 +25,7 @@ ISO    ?= iso/uniprobe.iso
 V      ?= 0
 Q      := $(if $(filter 1,$(V)),,@)
 
-.PHONY: all run test bench bench-linux debug clean deps kernels host-tests test-qemu FORCE
+.PHONY: all run test bench bench-linux trace debug clean deps kernels host-tests test-qemu FORCE
 all: kernels $(ISO)
 
 # ---------------------------------------------------------------------------
@@ -143,7 +145,7 @@ deps:
 QEMU_RUN = $(PYTHON) tests/qemu.py --iso $(ISO) --build $(BUILD)
 
 ifneq ($(MISSING_TOOLS),)
-run test bench debug:
+run test bench trace debug:
 	@echo "missing tools: $(MISSING_TOOLS)"
 	$(MAKE) --no-print-directory deps
 	$(MAKE) --no-print-directory $@
@@ -156,6 +158,12 @@ debug: all
 
 test: all host-tests-build
 	$(PYTHON) tests/run_all.py --iso $(ISO) --build $(BUILD) $(if $(filter 1,$(KVM)),--kvm)
+
+# ARGS reaches the kernel as typed ($arg0 in a probe= stays $arg0): through
+# the environment, not expanded again by make or the shell.
+trace: export UNIPROBE_ARGS := $(value ARGS)
+trace: all
+	$(PYTHON) tests/trace.py --iso $(ISO) --build $(BUILD) --arch $(ARCH) --fw $(FW) --media $(MEDIA) $(if $(filter 1,$(KVM)),--kvm) $(if $(filter 1,$(ICOUNT)),--icount) $(if $(ARGS),--args "$$UNIPROBE_ARGS")
 
 bench: all
 	$(PYTHON) tests/bench.py --iso $(ISO) --build $(BUILD) $(BENCH_FLAGS)

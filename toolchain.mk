@@ -25,6 +25,7 @@ XORRISO    ?= $(call first_of,xorriso)
 MFORMAT    ?= $(call first_of,mformat)
 GDB        ?= $(call first_of,gdb)
 GNUPLOT    ?= $(call first_of,gnuplot)
+RSVG_CONVERT ?= $(call first_of,rsvg-convert)
 PAHOLE     ?= $(call first_of,pahole)
 BPFTOOL    ?= $(call first_of,bpftool /usr/sbin/bpftool)
 ZBARIMG    ?= $(call first_of,zbarimg)
@@ -52,10 +53,11 @@ LIBFUZZER  ?= $(call first_file,$(wildcard /usr/lib/llvm-*/lib/clang/*/lib/linux
 # the module BTF of make bench-linux's BPF kinds; bpftool is what the host
 # test checks our BTF parser against. zbar-tools reads the benchmark's QR
 # codes back from screendumps (tests/test_qr.py); qrencode made the encoder's
-# test vectors (tools/qr_vectors.py).
+# test vectors (tools/qr_vectors.py); librsvg2-bin renders the flame graph in
+# the trace tests (tests/test_trace.py).
 DEB_PACKAGES := make gcc binutils gcc-i686-linux-gnu binutils-i686-linux-gnu \
 	qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools \
-	ovmf libzydis-dev python3 gnuplot-nox gdb \
+	ovmf libzydis-dev python3 gnuplot-nox gdb librsvg2-bin \
 	libc6-i386-cross libstdc++6-i386-cross libstdc++6 pahole bpftool zbar-tools qrencode \
 	cppcheck clang libclang-rt-14-dev llvm
 
@@ -71,6 +73,7 @@ MISSING_TOOLS := $(strip \
 	$(if $(MFORMAT),,mtools) \
 	$(if $(OVMF_CODE),,ovmf) \
 	$(if $(ZYDIS_H),,libzydis-dev) \
+	$(if $(RSVG_CONVERT),,librsvg2-bin) \
 	$(if $(PAHOLE_OK),,pahole) \
 	$(if $(BPFTOOL),,bpftool) \
 	$(if $(ZBARIMG),,zbar-tools) \

@@ -111,8 +111,29 @@ static int set_bool(const char *key, const char *v, int *out)
 
 static int set_string(const char *key, const char *v, char *dst, unsigned size)
 {
-	if (strlcpy(dst, v, size) >= size)
+	if (strlen(v) >= size)	/* checked first: a refused value changes nothing */
 		return error("value '%s' for %s is too long", v, key);
+	strlcpy(dst, v, size);
+	return 0;
+}
+
+/* trace=GLOB, trace=graph:GLOB or trace=function:GLOB (mode=trace). */
+static int set_trace(const char *v)
+{
+	int function = 0;
+	const char *g = v;
+
+	if (str_starts_with(v, "function:")) {
+		function = 1;
+		g = v + strlen("function:");
+	} else if (str_starts_with(v, "graph:")) {
+		g = v + strlen("graph:");
+	}
+	if (!g[0])
+		return error("bad value '%s' for %s (expected [graph:|function:]GLOB)", v, "trace");
+	if (set_string("trace", g, kopt.trace_glob, sizeof(kopt.trace_glob)))
+		return -1;
+	kopt.trace_function = function;
 	return 0;
 }
 
@@ -157,6 +178,12 @@ int cmdline_parse(const char *cmdline)
 			set_string(key, value, kopt.test_filter, sizeof(kopt.test_filter));
 		else if (!strcmp(key, "bench"))
 			set_string(key, value, kopt.bench_filter, sizeof(kopt.bench_filter));
+		else if (!strcmp(key, "trace"))
+			set_trace(value);
+		else if (!strcmp(key, "profile") && value[0])
+			set_string(key, value, kopt.profile_glob, sizeof(kopt.profile_glob));
+		else if (!strcmp(key, "profile"))
+			error("bad value '%s' for %s (expected GLOB)", value, key);
 		else if (!strcmp(key, "probe"))
 			add_probe(value);
 		else

@@ -19,6 +19,10 @@ struct kernel_options {
 	int qr;			/* mode=bench: results as QR codes on the screen; -1: unless qemu_exit */
 	char test_filter[64];	/* glob on "suite" or "suite.case" */
 	char bench_filter[64];	/* glob on scenario ids */
+	/* mode=trace: trace=[graph:|function:]GLOB, profile=GLOB ("": not given) */
+	int trace_function;	/* the function tracer instead of function_graph */
+	char trace_glob[64];
+	char profile_glob[64];
 	/* probe="p:NAME SYMBOL ..." (repeatable): applied once the kernel core is up */
 	char probes[CMDLINE_MAX_PROBES][CMDLINE_PROBE_MAX];
 	int probe_count;

@@ -15,7 +15,9 @@
 #include "kernel/ktest.h"
 #include "kernel/mm/mm.h"
 #include "kernel/dev/power.h"
+#include "kernel/errno.h"
 #include "kernel/trace/probe_events.h"
+#include "kernel/trace/profile.h"
 #include "kernel/probes/shadow_stack.h"
 #include "kernel/shell.h"
 #include "kernel/trace/trace.h"
@@ -77,23 +79,54 @@ static __noinline unsigned long boot_selfwork(void)
 	return sum;
 }
 
-/* mode=trace: a function_graph trace of boot_selfwork on every console. */
+#define TRACE_BOOT_DEPTH	4	/* function_graph: calls this deep at most */
+
+static const char *why(int err)
+{
+	return err == -ENOENT ? ": no traceable function matches" : "";
+}
+
+/*
+ * mode=trace: trace boot_selfwork. trace=[graph:|function:]GLOB picks the
+ * tracer and the functions (default: function_graph of every function,
+ * TRACE_BOOT_DEPTH deep); profile=GLOB profiles meanwhile. The records go
+ * out twice: as TRACE lines on serial (for tests/trace.py, `make trace`),
+ * then in Linux's text format on every console; the profile table last.
+ */
 static int trace_boot(void)
 {
+	const char *glob = kopt.trace_glob[0] ? kopt.trace_glob : NULL;
+	const char *tracer = kopt.trace_function ? "function" : "function_graph";
 	int err;
 
-	trace_reset();
-	err = fgraph_start(NULL, 4);
+	err = kopt.trace_function ? function_tracer_start(glob) : fgraph_start(glob, TRACE_BOOT_DEPTH);
 	if (err) {
-		printk("trace: cannot start the function graph tracer (%d)\n", err);
+		printk("trace: cannot start the %s tracer on '%s' (error %d%s)\n", tracer,
+		       glob ? glob : "*", err, why(err));
 		return 1;
 	}
+	if (kopt.profile_glob[0] && (err = profile_start(kopt.profile_glob)) != 0)
+		printk("profile: cannot profile '%s' (error %d%s)\n", kopt.profile_glob, err, why(err));
+	trace_reset();	/* without what the setup itself called (text_poke's memcpy...) */
 	boot_selfwork();
-	fgraph_stop();
-	printk("trace: function_graph of boot_selfwork (%lu functions hooked, depth <= 4)\n",
-	       fgraph_functions());
-	fgraph_print();
-	return 0;
+	profile_stop();
+	if (kopt.trace_function)
+		function_tracer_stop();
+	else
+		fgraph_stop();
+	if (kopt.trace_function)
+		printk("trace: function tracer on '%s' over boot_selfwork\n", glob ? glob : "*");
+	else
+		printk("trace: function_graph of boot_selfwork on '%s' (%lu functions hooked, depth <= %d)\n",
+		       glob ? glob : "*", fgraph_functions(), TRACE_BOOT_DEPTH);
+	trace_dump_json();
+	if (kopt.trace_function)
+		trace_print_function(trace_out_printk, NULL);
+	else
+		fgraph_print();
+	if (kopt.profile_glob[0] && !err)
+		profile_show(trace_out_printk, NULL);
+	return err != 0;
 }
 
 /*
@@ -157,9 +190,13 @@ void kmain(uint32_t magic, uint32_t info)
 	mm_init();
 	kernel_btf_init();
 	ftrace_init();
+	if (profile_init())
+		printk("profile: no memory for the counters; the profiler is off\n");
 	acpi_init();
 	kopt.errors += probe_events_apply_cmdline();
 	printk("mode: %s\n", boot_mode_name(kopt.mode));
+	if ((kopt.trace_glob[0] || kopt.profile_glob[0]) && kopt.mode != MODE_TRACE)
+		printk("cmdline: trace= and profile= apply to mode=trace only\n");
 
 	switch (kopt.mode) {
 	case MODE_TEST:

@@ -17,6 +17,7 @@
 #include "kernel/dev/kbd.h"
 #include "kernel/probes/kprobes.h"
 #include "kernel/trace/probe_events.h"
+#include "kernel/trace/profile.h"
 #include "kernel/probes/shadow_stack.h"
 #include "kernel/trace/trace.h"
 #include "lib/format.h"
@@ -220,6 +221,8 @@ static void cmd_help(void)
 		"       or by BTF name: PARAM, PARAM->MEMBER.MEMBER, $arg*, $retval",
 		"  trace pipe                   print records as they arrive, until a key",
 		"  trace clear                  empty the buffer",
+		"  profile GLOB                 count calls and time of the functions matching GLOB",
+		"  profile stop | profile show  stop counting | the table, by total time",
 		"  syms [GLOB]                  the symbol table (prototypes from BTF)",
 		"  btf NAME                     a struct's layout, a typedef, a prototype",
 		"  reboot, poweroff             leave (ACPI, keyboard controller, triple fault)",
@@ -255,6 +258,8 @@ static void cmd_probes(void)
 	else
 		printk("tracer: %s on '%s'\n", tracer == TRACER_FUNCTION ? "function" : "function_graph",
 		       tracer_glob);
+	if (profile_running())
+		printk("profile: on '%s' (%lu functions)\n", profile_glob(), profile_functions());
 }
 
 static void tracer_stop(void)
@@ -339,6 +344,37 @@ static void cmd_trace(int argc, char **argv)
 		printk("trace: function_graph on '%s' (%lu functions)\n", tracer_glob, fgraph_functions());
 	else
 		printk("trace: function tracer on '%s'\n", tracer_glob);
+}
+
+static void cmd_profile(int argc, char **argv)
+{
+	int err;
+
+	if (argc == 2 && !strcmp(argv[1], "stop")) {
+		if (!profile_running())
+			printk("profile: not running\n");
+		profile_stop();
+		return;
+	}
+	if (argc == 2 && !strcmp(argv[1], "show")) {
+		pager_begin();
+		profile_show(pager_out, NULL);
+		return;
+	}
+	if (argc != 2) {
+		printk("usage: profile GLOB | profile stop | profile show\n");
+		return;
+	}
+	err = profile_start(argv[1]);
+	if (err == -EINVAL)
+		printk("profile: glob longer than %d characters\n", PROFILE_GLOB_MAX - 1);
+	else if (err)
+		printk("profile: cannot profile '%s' (error %d%s)%s\n", argv[1], err,
+		       err == -ENOENT ? ": no traceable function matches" : "",
+		       profile_running() ? "; the running profile goes on" : "");
+	else
+		printk("profile: %lu functions on '%s' (profile show: the table)\n", profile_functions(),
+		       argv[1]);
 }
 
 struct syms_walk {
@@ -505,6 +541,8 @@ void shell_execute(char *line)
 		bench_run_all(argc == 2 ? argv[1] : "*");
 	else if (!strcmp(argv[0], "trace"))
 		cmd_trace(argc, argv);
+	else if (!strcmp(argv[0], "profile"))
+		cmd_profile(argc, argv);
 	else if ((!strcmp(argv[0], "enable") || !strcmp(argv[0], "disable")) && argc == 2)
 		probe_events_enable(argv[1], argv[0][0] == 'e');
 	else if (!strcmp(argv[0], "syms") && argc <= 2)

@@ -371,24 +371,33 @@ def main():
     rc, kept = run_on_terminal(cmd, machine_log)
     shutil.rmtree(workdir, ignore_errors=True)
     if kept:
-        print("(%d BENCH lines for machines: %s)" % (kept, machine_log), file=sys.stderr)
+        print("(%d BENCH/TRACE lines for machines: %s)" % (kept, machine_log), file=sys.stderr)
     sys.exit(0 if rc in (0, EXIT_PASS) else rc)
 
 
-# Serial lines meant for programs, not people: the benchmark's JSON.
-MACHINE_PREFIX = b"BENCH"
+# Serial lines meant for programs, not people: the benchmark's and the trace's JSON.
+MACHINE_PREFIXES = (b"BENCH", b"TRACE")
+
+
+def machine_line(held):
+    return held.startswith(MACHINE_PREFIXES)
+
+
+def may_become_machine_line(held):
+    start = held.rstrip(b"\r\n")
+    return any(p.startswith(start) for p in MACHINE_PREFIXES)
 
 
 def run_on_terminal(cmd, machine_log):
     """Run QEMU with serial on stdio, the keyboard still going straight to
-    it, but lines starting with BENCH diverted from the terminal into
-    machine_log. Returns (exit status, lines diverted).
+    it, but lines starting with BENCH or TRACE diverted from the terminal
+    into machine_log. Returns (exit status, lines diverted).
 
-    A line is held back only while it could still become a BENCH line, so
+    A line is held back only while it could still become such a line, so
     a prompt without a newline shows at once."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
     out = sys.stdout.buffer
-    held = b""          # start of the current line, while it may be BENCH
+    held = b""          # start of the current line, while it may be BENCH/TRACE
     at_line_start = True
     kept = 0
     diverted = None
@@ -411,20 +420,20 @@ def run_on_terminal(cmd, machine_log):
                 shown += b
             else:
                 held += b
-                if held.startswith(MACHINE_PREFIX):
+                if machine_line(held):
                     if held.endswith(b"\n"):
                         divert(held)
                         held = b""
                     continue
-                if MACHINE_PREFIX.startswith(held.rstrip(b"\r\n")) and not held.endswith(b"\n"):
-                    continue        # "B", "BEN"...: wait for more
+                if may_become_machine_line(held) and not held.endswith(b"\n"):
+                    continue        # "B", "TRA"...: wait for more
                 shown += held
                 held = b""
             at_line_start = b.endswith(b"\n")
         if shown:
             out.write(shown)
             out.flush()
-    if held and not held.startswith(MACHINE_PREFIX):
+    if held and not machine_line(held):
         out.write(held)
     if diverted:
         diverted.close()

@@ -11,7 +11,8 @@
 5. the keyboard console (sendkey), probes from the kernel command line and the
    GRUB editor, ACPI reboot and power off;
 5b. the benchmark's QR codes read back from screendumps with zbarimg;
-6. the benchmark in icount mode on both arches: every scenario runs, sane numbers.
+6. the benchmark in icount mode on both arches: every scenario runs, sane numbers;
+7. make trace's files (Chrome JSON, folded stacks, flame graph) and the profiler.
 """
 import argparse
 import concurrent.futures
@@ -151,7 +152,7 @@ def main():
     ap.add_argument("--kvm", action="store_true")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--boot-timeout", type=float, default=240)
-    ap.add_argument("--only", default="host,insn,check,fuzz,boot,screen,console,qr,bench")
+    ap.add_argument("--only", default="host,insn,check,fuzz,boot,screen,console,qr,bench,trace")
     args = ap.parse_args()
     only = args.only.split(",")
     log_dir = os.path.join(args.build, "test-logs")
@@ -207,6 +208,11 @@ def main():
         print("benchmark (icount, sanity only):", flush=True)
         here = os.path.dirname(os.path.abspath(__file__))
         run_counted(totals, "test_bench.py", [sys.executable, os.path.join(here, "test_bench.py"),
+                                              "--iso", args.iso, "--build", args.build], log_dir)
+    if "trace" in only:
+        print("trace pictures and the profiler (icount):", flush=True)
+        here = os.path.dirname(os.path.abspath(__file__))
+        run_counted(totals, "test_trace.py", [sys.executable, os.path.join(here, "test_trace.py"),
                                               "--iso", args.iso, "--build", args.build], log_dir)
 
     print("\nlogs in %s; %.0f s" % (log_dir, time.time() - t0))

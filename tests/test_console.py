@@ -191,7 +191,10 @@ def console_test(args, res, arch, fw, keep):
         out = command(s, "p:shn shell_execute line", "probe: shn")
         res.check(tag + ": p: by parameter name", out is not None and
                   "probe: shn: fentry hook at shell_execute+0x0, 1 argument" in out, out)
-        out = command(s, "help", "keys:")
+        command(s, "trace clear", "cleared")
+        command(s, "help", "keys:")
+        command(s, "disable shn", "disabled")
+        out = trace_show(s)
         res.check(tag + ": the parameter prints as a string", out is not None and
                   re.search(EVENT + r'shn: \(shell_execute\+0x0/0x[0-9a-f]+\) line="help"$', out, re.M), out)
         command(s, "-:shn", "removed")

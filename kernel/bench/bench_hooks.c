@@ -7,6 +7,7 @@
 #include "kernel/bench/bench.h"
 #include "kernel/probes/fentry.h"
 #include "kernel/trace/fgraph.h"
+#include "kernel/trace/profile.h"
 #include "kernel/probes/rethook.h"
 #include "kernel/trace/trace.h"
 
@@ -97,6 +98,17 @@ static const struct bench_scenario fgraph = {
 	.setup = fgraph_setup, .run = bench_run_target, .teardown = fgraph_teardown,
 };
 BENCH_SCENARIO(fgraph);
+
+static int profile_setup(void)
+{
+	return profile_start("bench_target");
+}
+
+static const struct bench_scenario profile = {
+	.id = "profile", .what = "function profiler counting",
+	.setup = profile_setup, .run = bench_run_target, .teardown = profile_stop,
+};
+BENCH_SCENARIO(profile);
 
 static int rethook_fgraph_setup(void)
 {

@@ -387,3 +387,11 @@ unsigned long fentry_site_addr(unsigned long i)
 {
 	return i < nr_sites ? sites[i].ip : 0;
 }
+
+/* Hooks call this (the profiler's table index): one hash probe. */
+__noprobe long fentry_site_index(unsigned long addr)
+{
+	struct fentry_site *s = site_lookup(addr);
+
+	return s ? s - sites : -1;
+}

@@ -65,6 +65,8 @@ int fentry_site_exists(unsigned long addr);
 /* Number of sites, and the i-th site's address (sorted). */
 unsigned long fentry_site_count(void);
 unsigned long fentry_site_addr(unsigned long i);
+/* The i for which fentry_site_addr(i) == addr, or -1 (safe in a hook). */
+long fentry_site_index(unsigned long addr);
 
 /* Nonzero while any hook (fentry or return) is running on this CPU. */
 extern int hook_active;

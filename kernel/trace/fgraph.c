@@ -98,11 +98,14 @@ int fgraph_start(const char *glob, unsigned max_depth)
 
 void fgraph_stop(void)
 {
-	if (graph_user.id < 0)
+	int id = graph_user.id;
+
+	if (id < 0)
 		return;
-	for (unsigned long i = 0; i < fentry_site_count(); i++)
-		fentry_remove_shadow_user(fentry_site_addr(i), graph_user.id);
+	/* Silent first: unpatching calls traced code (text_poke's memcpy). */
 	shadow_user_unregister(&graph_user);
+	for (unsigned long i = 0; i < fentry_site_count(); i++)
+		fentry_remove_shadow_user(fentry_site_addr(i), id);
 }
 
 unsigned long fgraph_functions(void)

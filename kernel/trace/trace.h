@@ -88,4 +88,15 @@ void trace_print_lines(trace_out_fn out, void *ctx, const char *tracer);
 void trace_print_graph(trace_out_fn out, void *ctx);
 void trace_out_printk(const char *line, void *ctx);
 
+/* The text of the TRACE_EVENT record r at ring index i (what follows the context columns). */
+struct strbuf;
+void trace_format_event(struct strbuf *l, const struct trace_record *r, unsigned long i);
+
+/*
+ * Every record in the buffer as one `TRACE {json}` line on serial only,
+ * without consuming them (kernel/trace/trace_json.c): timestamps in ns since
+ * the last trace_reset, exact enough for tests/trace.py to nest the calls.
+ */
+void trace_dump_json(void);
+
 #endif

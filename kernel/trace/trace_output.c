@@ -39,7 +39,7 @@ static void line_sym(struct strbuf *l, unsigned long addr)
 }
 
 /* A probe event record at ring index i: its text, from its definition. */
-static void line_event(struct strbuf *l, const struct trace_record *r, unsigned long i)
+void trace_format_event(struct strbuf *l, const struct trace_record *r, unsigned long i)
 {
 	unsigned char data[TRACE_EVENT_MAX_DATA];
 	unsigned len = trace_event_data(i, data, sizeof(data));
@@ -169,7 +169,7 @@ void trace_print_lines(trace_out_fn out, void *ctx, const char *tracer)
 			strbuf_addf(&l, " */ %llu ns", (unsigned long long)r->duration_ns);
 			break;
 		case TRACE_EVENT:
-			line_event(&l, r, 0);
+			trace_format_event(&l, r, 0);
 			break;
 		default:
 			strbuf_addf(&l, "unknown record type %u", r->type);
@@ -302,7 +302,7 @@ void trace_print_graph(trace_out_fn out, void *ctx)
 			if (r->type == TRACE_FUNCTION)
 				line_function(&l, r);
 			else if (r->type == TRACE_EVENT)
-				line_event(&l, r, 0);
+				trace_format_event(&l, r, 0);
 			else
 				strbuf_addf(&l, "unknown record type %u", r->type);
 			strbuf_addf(&l, " */");

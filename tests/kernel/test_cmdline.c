@@ -45,10 +45,32 @@ static void test_parse_errors(struct ktest *t)
 	kopt = saved;
 }
 
+/* mode=trace's options: trace=[graph:|function:]GLOB and profile=GLOB. */
+static void test_trace_options(struct ktest *t)
+{
+	struct kernel_options saved = kopt;
+
+	KEXPECT_EQ(t, cmdline_parse("trace=function:k* profile=kmalloc"), 0);
+	KEXPECT(t, kopt.trace_function && !strcmp(kopt.trace_glob, "k*"));
+	KEXPECT(t, !strcmp(kopt.profile_glob, "kmalloc"));
+	KEXPECT_EQ(t, cmdline_parse("trace=graph:boot_*"), 0);
+	KEXPECT(t, !kopt.trace_function && !strcmp(kopt.trace_glob, "boot_*"));
+	KEXPECT_EQ(t, cmdline_parse("trace=kmalloc"), 0);
+	KEXPECT(t, !kopt.trace_function && !strcmp(kopt.trace_glob, "kmalloc"));
+	/* refused: nothing changes */
+	KEXPECT_EQ(t, cmdline_parse("trace=function: trace=graph: trace= profile= "
+				    "trace=function:0123456789012345678901234567890123456789012345678901234567890123456789 "
+				    "profile=0123456789012345678901234567890123456789012345678901234567890123456789"), 6);
+	KEXPECT(t, !kopt.trace_function && !strcmp(kopt.trace_glob, "kmalloc"));
+	KEXPECT(t, !strcmp(kopt.profile_glob, "kmalloc"));
+	kopt = saved;
+}
+
 static const struct ktest_case cmdline_cases[] = {
 	{ "split", test_split },
 	{ "malformed", test_malformed },
 	{ "parse_errors", test_parse_errors },
+	{ "trace_options", test_trace_options },
 	{ 0 },
 };
 static const struct ktest_suite cmdline_suite = { "cmdline", cmdline_cases, NULL };
