@@ -115,6 +115,19 @@ static int set_string(const char *key, const char *v, char *dst, unsigned size)
 	return 0;
 }
 
+static int set_cpus(const char *v)
+{
+	int n = 0;
+	const char *p = v;
+
+	while (*p >= '0' && *p <= '9' && n <= 1000)
+		n = n * 10 + (*p++ - '0');
+	if (*p || p == v || n < 1 || n > 64)
+		return error("bad value '%s' for %s (expected 1..64)", v, "cpus");
+	kopt.cpus = n;
+	return 0;
+}
+
 /* Kept as text: probe_events_apply_cmdline() parses them once symbols and hooks work. */
 static int add_probe(const char *v)
 {
@@ -156,6 +169,8 @@ int cmdline_parse(const char *cmdline)
 			set_string(key, value, kopt.bench_filter, sizeof(kopt.bench_filter));
 		else if (!strcmp(key, "probe"))
 			add_probe(value);
+		else if (!strcmp(key, "cpus"))
+			set_cpus(value);
 		else
 			error("unknown option '%s'%s", key, "");
 	}

@@ -87,11 +87,11 @@ int __noprobe fault_catch(void (*fn)(void *), void *arg, struct fault_record *re
 {
 	struct fault_catcher c = { .rec = rec, .prev = catcher, .kprobe = kprobe_running() };
 	unsigned long flags = read_flags();
-	int hooks = hook_active;
+	int hooks = this_cpu_read(hook_active);
 
 	if (arch_setjmp(&c.jb)) {
 		kprobe_set_running(c.kprobe);	/* a handler that caught its own fault goes on */
-		hook_active = hooks;		/* a hook we jumped out of is over */
+		this_cpu_write(hook_active, hooks);	/* a hook we jumped out of is over */
 		/* fault_catch_take already unlinked c; the trap left IF clear */
 		irq_restore(flags);
 		return 1;

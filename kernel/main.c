@@ -17,6 +17,7 @@
 #include "kernel/trace/probe_events.h"
 #include "kernel/probes/shadow_stack.h"
 #include "kernel/shell.h"
+#include "kernel/smp/smp.h"
 #include "kernel/trace/trace.h"
 #include "kernel/tsc.h"
 #include "lib/format.h"
@@ -156,6 +157,7 @@ void kmain(uint32_t magic, uint32_t info)
 	mm_init();
 	ftrace_init();
 	acpi_init();
+	smp_init();
 	kopt.errors += probe_events_apply_cmdline();
 	printk("mode: %s\n", boot_mode_name(kopt.mode));
 

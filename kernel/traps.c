@@ -6,6 +6,7 @@
  */
 #include "kernel/traps.h"
 #include "kernel/dev/console.h"
+#include "kernel/smp/smp.h"
 
 static struct trap_hook *trap_hooks[NR_EXCEPTIONS];
 
@@ -96,6 +97,19 @@ void __noprobe trap_dispatch(struct pt_regs *regs)
 		for (struct trap_hook *h = trap_hooks[v]; h; h = h->next)
 			if (h->handler(regs))
 				return;
+	/*
+	 * An int3 that is no longer there: another CPU removed it (a probe
+	 * gone, a text_poke_bp finished) after this CPU hit it. Run the
+	 * instruction that is there now.
+	 */
+	if (v == VEC_BP && *(const volatile unsigned char *)(regs->ip - 1) != 0xcc) {
+		regs->ip--;
+		return;
+	}
+	if (v >= NR_EXCEPTIONS) {
+		smp_interrupt(regs);
+		return;
+	}
 	fault_catch_take(regs);
 	fault_report(regs);
 }

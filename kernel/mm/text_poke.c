@@ -15,6 +15,7 @@
 #include "kernel/errno.h"
 #include "kernel/mm/mm_internal.h"
 #include "kernel/mm/text_poke.h"
+#include "kernel/smp/smp.h"
 #include "kernel/traps.h"
 
 #define INT3	0xcc
@@ -37,7 +38,24 @@ static __noprobe int poke_allowed(uintptr_t a, size_t len)
 	return execmem_contains_range((const void *)a, len);
 }
 
+/* One patcher at a time: the alias pages are shared by every CPU. */
+static struct spinlock text_lock = SPINLOCK_INIT;
+
+static int __text_poke(void *addr, const void *bytes, size_t len);
+
 int __noprobe text_poke(void *addr, const void *bytes, size_t len)
+{
+	int err;
+
+	spin_lock(&text_lock);
+	err = __text_poke(addr, bytes, len);
+	if (!err)
+		smp_sync_cores();
+	spin_unlock(&text_lock);
+	return err;
+}
+
+static __noprobe int __text_poke(void *addr, const void *bytes, size_t len)
 {
 	uintptr_t a = (uintptr_t)addr, page = a & ~PAGE_MASK;
 	uintptr_t last = (a + len - 1) & ~PAGE_MASK;
@@ -176,7 +194,9 @@ int __noprobe text_poke_bp(void *addr, const void *insn, size_t len, const void 
 	if (!mm_paging_on())
 		return -EBUSY;
 	flags = irq_save();
+	spin_lock(&text_lock);
 	if (bp.addr) {
+		spin_unlock(&text_lock);
 		irq_restore(flags);
 		return -EBUSY;
 	}
@@ -186,23 +206,35 @@ int __noprobe text_poke_bp(void *addr, const void *insn, size_t len, const void 
 	barrier();
 	bp.addr = a;
 
+	/*
+	 * Each step is followed by smp_sync_cores(): every other CPU runs a
+	 * serializing instruction before the next step (SDM, cross-modifying
+	 * code). A CPU that hits the int3 meanwhile is in poke_int3_handler
+	 * with interrupts off; it answers the sync only after it has left
+	 * it, so bp stays valid until no CPU can be looking at it.
+	 */
 	orig = *(const volatile uint8_t *)addr;
-	err = text_poke(addr, &int3, 1);		/* 1: int3 on the first byte */
+	err = __text_poke(addr, &int3, 1);		/* 1: int3 on the first byte */
 	if (!err) {
+		smp_sync_cores();
 		step_done(1);
-		if (len > 1)
-			err = text_poke((uint8_t *)addr + 1, new + 1, len - 1);	/* 2: the tail */
+		if (len > 1) {
+			err = __text_poke((uint8_t *)addr + 1, new + 1, len - 1);	/* 2: the tail */
+			smp_sync_cores();
+		}
 		if (!err) {
 			step_done(2);
-			err = text_poke(addr, new, 1);	/* 3: the first byte */
+			err = __text_poke(addr, new, 1);	/* 3: the first byte */
 		}
 		if (err)	/* cannot happen once step 1 worked; never leave our int3 behind */
-			text_poke(addr, &orig, 1);
+			__text_poke(addr, &orig, 1);
+		smp_sync_cores();
 	}
 	bp.addr = 0;
 	barrier();
 	if (!err)
 		step_done(3);
+	spin_unlock(&text_lock);
 	irq_restore(flags);
 	return err;
 }

@@ -36,7 +36,7 @@ static struct fentry_site sites[MAX_SITES];
 static struct fentry_site *site_hash[HASH_SIZE];	/* open addressing by ip */
 static unsigned long nr_sites;
 static struct fentry_stats stats;
-int hook_active;
+DEFINE_PER_CPU(int, hook_active);
 
 static const uint8_t nop5[FENTRY_CALL_SIZE] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 
@@ -200,13 +200,13 @@ __noprobe int fentry_handler(struct pt_regs *regs)
 	regs->ip = ip + FENTRY_CALL_SIZE;
 	if (unlikely(!s || s->ip != ip))
 		s = site_lookup(ip);
-	if (unlikely(hook_active || !s)) {
+	if (unlikely(this_cpu_read(hook_active) || !s)) {
 		stats.recursion_misses++;
 		return TRAMPOLINE_FLAGS_DEAD;
 	}
-	hook_active = 1;
+	this_cpu_write(hook_active, 1);
 	s->call(s, regs);
-	hook_active = 0;
+	this_cpu_write(hook_active, 0);
 	return TRAMPOLINE_FLAGS_DEAD;
 }
 
@@ -218,7 +218,7 @@ static int site_set_ops(struct fentry_site *s, struct ftrace_ops *add, struct ft
 	unsigned k = 0;
 
 	/* From inside a hook the array may be the one being walked: refuse. */
-	if (hook_active)
+	if (this_cpu_read(hook_active))
 		return -EBUSY;
 
 	if (n) {
@@ -320,7 +320,7 @@ int ftrace_ops_unregister(struct ftrace_ops *ops)
 {
 	if (!ops->registered)
 		return -ENOENT;
-	if (hook_active)
+	if (this_cpu_read(hook_active))
 		return -EBUSY;
 	for (unsigned long i = 0; i < nr_sites; i++) {
 		struct fentry_site *s = &sites[i];

@@ -23,6 +23,7 @@
 #include "kernel/kallsyms.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/text_poke.h"
+#include "kernel/smp/percpu.h"
 #include "kernel/traps.h"
 
 #define INT3		0xcc
@@ -40,15 +41,15 @@ static struct ktable *table;
 static unsigned long nr_sites, nr_probes;
 static struct kprobe_site *graveyard;	/* unregistered, freed when no hit is in progress */
 
-/* This CPU's hit in progress. */
-static struct {
+/* Each CPU's hit in progress (per CPU: kernel/smp/percpu.h). */
+static DEFINE_PER_CPU(struct {
 	struct kprobe *running;		/* the probe whose handler runs */
 	struct kprobe_site *step;	/* the site whose slot is single-stepping */
 	unsigned long step_ret;		/* regs->ip at that slot's trailing int3 */
 	unsigned long step_if;		/* IF to give back after the step */
 	int step_quiet;			/* reentrant hit: no post_handlers */
 	struct kprobe_site *ftrace_site;	/* the fentry site whose callback runs */
-} kcb;
+}, kcb);
 
 /* An fentry site whose ops could not change while fentry walked them. */
 static struct kprobe_site *ftrace_pending;
@@ -80,9 +81,9 @@ static inline __attribute__((always_inline)) int call_pre(struct kprobe *p, stru
 {
 	int redirected;
 
-	kcb.running = p;
+	this_cpu_write(kcb.running, p);
 	redirected = p->pre_handler(p, regs);
-	kcb.running = NULL;
+	this_cpu_write(kcb.running, NULL);
 	return redirected;
 }
 
@@ -90,11 +91,11 @@ static __noprobe void post_handlers(struct kprobe_site *s, struct pt_regs *regs)
 {
 	for (struct kprobe *p = s->probes; p; p = p->next) {
 		if (p->post_handler && !p->disabled && p->site == s) {
-			kcb.running = p;
+			this_cpu_write(kcb.running, p);
 			p->post_handler(p, regs);
 		}
 	}
-	kcb.running = NULL;
+	this_cpu_write(kcb.running, NULL);
 }
 
 /* Execute the instruction: emulate it, or send the CPU to its slot. */
@@ -105,10 +106,10 @@ static inline __attribute__((always_inline)) void run_insn(struct kprobe_site *s
 		regs->ip = (unsigned long)s->slot;
 	} else if (s->kind == KP_SSTEP) {
 		/* No interrupt between here and the slot's int3: kcb is one deep. */
-		kcb.step = s;
-		kcb.step_ret = (unsigned long)s->slot + s->len + 1;
-		kcb.step_if = regs->flags & FLAGS_IF;
-		kcb.step_quiet = quiet;
+		this_cpu_write(kcb.step, s);
+		this_cpu_write(kcb.step_ret, (unsigned long)s->slot + s->len + 1);
+		this_cpu_write(kcb.step_if, regs->flags & FLAGS_IF);
+		this_cpu_write(kcb.step_quiet, quiet);
 		regs->flags &= ~FLAGS_IF;
 		regs->ip = (unsigned long)s->slot;
 	} else {
@@ -121,12 +122,12 @@ static inline __attribute__((always_inline)) void run_insn(struct kprobe_site *s
 /* The int3 after a single-stepped copy: back to the original code. */
 static __noprobe int step_done(struct pt_regs *regs)
 {
-	struct kprobe_site *s = kcb.step;
+	struct kprobe_site *s = this_cpu_read(kcb.step);
 
-	kcb.step = NULL;
+	this_cpu_write(kcb.step, NULL);
 	regs->ip = s->addr + s->len;
-	regs->flags |= kcb.step_if;
-	if (!kcb.step_quiet)
+	regs->flags |= this_cpu_read(kcb.step_if);
+	if (!this_cpu_read(kcb.step_quiet))
 		post_handlers(s, regs);
 	return 1;
 }
@@ -140,7 +141,7 @@ static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *
 {
 	struct kprobe *p, *next;
 
-	if (kcb.running) {
+	if (this_cpu_read(kcb.running)) {
 		/* A handler is running: count a miss, run the instruction bare. */
 		for (p = s->probes; p; p = p->next)
 			if (!p->disabled && p->site == s)
@@ -169,7 +170,7 @@ static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *
 /* Not a probed address: the int3 ending a single-step, or not ours. */
 static __noprobe __noinline int hit_miss(struct pt_regs *regs)
 {
-	return kcb.step && regs->ip == kcb.step_ret ? step_done(regs) : 0;
+	return this_cpu_read(kcb.step) && regs->ip == this_cpu_read(kcb.step_ret) ? step_done(regs) : 0;
 }
 
 /*
@@ -187,7 +188,7 @@ static __noprobe int kprobe_int3(struct pt_regs *regs)
 		return hit_miss(regs);
 	regs->ip = addr;
 	p = s->single;
-	if (unlikely(!p || kcb.running))
+	if (unlikely(!p || this_cpu_read(kcb.running)))
 		return hit_slow(s, regs, 0);
 	p->nhit++;
 	if (p->pre_handler && call_pre(p, regs))
@@ -212,7 +213,7 @@ int __noprobe optprobe_handler(struct pt_regs *regs)
 
 	irq_disable();
 	regs->ip = s->addr;
-	if (unlikely(!p || kcb.running)) {
+	if (unlikely(!p || this_cpu_read(kcb.running))) {
 		hit_slow(s, regs, slot + OPT_CALL_SIZE);
 		return TRAMPOLINE_RESTORE_FLAGS;
 	}
@@ -240,8 +241,8 @@ static __noprobe void kprobe_ftrace(unsigned long ip, unsigned long parent_ip, s
 	struct kprobe *p = s->single;
 
 	(void)parent_ip;
-	kcb.ftrace_site = s;
-	if (unlikely(!p || kcb.running || s->post)) {
+	this_cpu_write(kcb.ftrace_site, s);
+	if (unlikely(!p || this_cpu_read(kcb.running) || s->post)) {
 		regs->ip = ip;
 		hit_slow(s, regs, 0);
 	} else {
@@ -253,7 +254,7 @@ static __noprobe void kprobe_ftrace(unsigned long ip, unsigned long parent_ip, s
 				regs->ip = ip + FENTRY_CALL_SIZE;
 		}
 	}
-	kcb.ftrace_site = NULL;
+	this_cpu_write(kcb.ftrace_site, NULL);
 }
 
 /* ---- faults (kernel/fault.c) ---- */
@@ -261,37 +262,43 @@ static __noprobe void kprobe_ftrace(unsigned long ip, unsigned long parent_ip, s
 void __noprobe kprobe_fault(struct pt_regs *regs, const struct kprobe *resumes)
 {
 	struct kprobe_site *s = kp_slot_owner(regs->ip);
+	struct kprobe *running = this_cpu_read(kcb.running);
 	char where[96];
 
 	if (s && regs->ip == (unsigned long)s->slot) {
-		if (kcb.step == s)
-			regs->flags |= kcb.step_if;
+		if (this_cpu_read(kcb.step) == s)
+			regs->flags |= this_cpu_read(kcb.step_if);
 		regs->ip = s->addr;
 		sym_format(where, sizeof(where), s->addr);
 		printk("kprobes: fault in the out-of-line copy of %s (%#lx): ip shown as the probed address\n",
 		       where, s->addr);
 	}
 	opt_fault(regs);
-	if (kcb.running && kcb.running != resumes) {
-		sym_format(where, sizeof(where), kcb.running->addr);
-		printk("kprobes: fault in a handler of the kprobe at %s (%#lx)\n", where, kcb.running->addr);
-		kcb.running->status = "a handler faulted";
+	if (running && running != resumes) {
+		sym_format(where, sizeof(where), running->addr);
+		printk("kprobes: fault in a handler of the kprobe at %s (%#lx)\n", where, running->addr);
+		running->status = "a handler faulted";
 	}
-	if (!kcb.running || kcb.running != resumes)
-		kcb.ftrace_site = NULL;	/* else that handler, and fentry's walk, go on */
-	kcb.running = NULL;
-	kcb.step = NULL;
+	if (!running || running != resumes)
+		this_cpu_write(kcb.ftrace_site, NULL);	/* else that handler, and fentry's walk, go on */
+	this_cpu_write(kcb.running, NULL);
+	this_cpu_write(kcb.step, NULL);
+}
+
+int __noprobe kprobe_cpu_busy(void)
+{
+	return this_cpu_read(kcb.running) || this_cpu_read(kcb.step) || this_cpu_read(kcb.ftrace_site);
 }
 
 struct kprobe *__noprobe kprobe_running(void)
 {
-	return kcb.running;
+	return this_cpu_read(kcb.running);
 }
 
 void __noprobe kprobe_set_running(struct kprobe *p)
 {
-	kcb.running = p;
-	kcb.step = NULL;
+	this_cpu_write(kcb.running, p);
+	this_cpu_write(kcb.step, NULL);
 }
 
 /* ---- the table ---- */
@@ -371,7 +378,7 @@ static __noprobe int site_update(struct kprobe_site *s);
  */
 static __noprobe void reap(void)
 {
-	if (kcb.running || kcb.step)
+	if (this_cpu_read(kcb.running) || this_cpu_read(kcb.step))
 		return;
 	if (ftrace_pending) {
 		struct kprobe_site *s = ftrace_pending;
@@ -575,7 +582,7 @@ static __noprobe int site_update(struct kprobe_site *s)
 		return 0;
 	if (s->kind != KP_FTRACE) {
 		text_poke((void *)s->addr, enabled ? &int3 : &s->orig[0], 1);
-	} else if (s == kcb.ftrace_site) {
+	} else if (s == this_cpu_read(kcb.ftrace_site)) {
 		ftrace_pending = s;	/* fentry is walking its ops now: at the next call */
 		return 0;
 	} else {

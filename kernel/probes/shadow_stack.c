@@ -145,7 +145,7 @@ __noprobe int return_trampoline_handler(struct pt_regs *regs)
 {
 	unsigned long slot = regs->sp - sizeof(unsigned long);
 	struct shadow_frame *f;
-	int outer = hook_active;
+	int outer = this_cpu_read(hook_active);
 
 	if (unlikely(!depth || stack[depth - 1].slot != slot)) {
 		drop_stale(slot, 1);
@@ -157,7 +157,7 @@ __noprobe int return_trampoline_handler(struct pt_regs *regs)
 	}
 	f = &stack[depth - 1];
 	regs->ip = f->ret;
-	hook_active = 1;
+	this_cpu_write(hook_active, 1);
 	if (likely(!(f->users & (f->users - 1)) && (f->users & active))) {
 		struct shadow_user *u = users[__builtin_ctz(f->users)];
 
@@ -166,7 +166,7 @@ __noprobe int return_trampoline_handler(struct pt_regs *regs)
 	} else {
 		run_returns(f, regs);
 	}
-	hook_active = outer;
+	this_cpu_write(hook_active, outer);
 	depth--;
 	stats.popped++;
 	return TRAMPOLINE_FLAGS_DEAD;	/* flags are dead across a return */

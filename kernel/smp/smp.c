@@ -1,0 +1,197 @@
+/*
+ * What CPUs do for each other: function-call IPIs, core serialization for
+ * code patching, TLB flushes, quiescent states, spin locks.
+ *
+ * Function calls: one mailbox per target CPU, written by the one caller
+ * that holds call_lock (req), served by the target (taken, then done) from
+ * the IPI handler or wherever it polls (its idle loop, a wait here). A
+ * caller waiting for the lock or for answers keeps serving its own mailbox.
+ *
+ * notrace (kernel/notrace.list). The idle loop is ordinary text on purpose:
+ * an IPI that interrupts it sees a CPU outside every probe path.
+ */
+#include "kernel/smp/smp.h"
+#include "kernel/arch.h"
+#include "kernel/cpu.h"
+#include "kernel/dev/apic.h"
+#include "kernel/dev/console.h"
+#include "kernel/mm/mm.h"
+#include "kernel/probes/fentry.h"
+#include "kernel/probes/kprobes.h"
+#include "kernel/traps.h"
+
+struct call_box {
+	void (*volatile fn)(void *);
+	void *volatile arg;
+	volatile unsigned long req, taken, done;
+} __aligned(64);
+
+static struct call_box boxes[NR_CPUS];
+static struct spinlock call_lock = SPINLOCK_INIT;
+static DEFINE_PER_CPU(struct pt_regs *, irq_regs);	/* what the IPI interrupted, NULL when polled */
+static DEFINE_PER_CPU(unsigned long, qs_count);		/* quiescent states seen */
+
+extern const char __noprobe_start[], __noprobe_end[];
+
+void __noprobe spin_lock(struct spinlock *l)
+{
+	int me = smp_processor_id();
+
+	if (l->owner == me) {
+		l->depth++;
+		return;
+	}
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (l->locked) {
+			smp_poll();
+			cpu_relax();
+		}
+	l->owner = me;
+	l->depth = 1;
+}
+
+void __noprobe spin_unlock(struct spinlock *l)
+{
+	if (--l->depth)
+		return;
+	l->owner = -1;
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+void __noprobe smp_poll(void)
+{
+	struct call_box *b = &boxes[smp_processor_id()];
+	unsigned long r = b->req;
+	void (*fn)(void *);
+	void *arg;
+
+	if (r == b->done)
+		return;
+	fn = b->fn;
+	arg = b->arg;
+	b->taken = r;
+	fn(arg);
+	b->done = r;
+}
+
+void __noprobe smp_interrupt(struct pt_regs *regs)
+{
+	if (regs->vector == VEC_SPURIOUS)
+		return;		/* no EOI for a spurious interrupt */
+	this_cpu_write(irq_regs, regs);
+	smp_poll();
+	this_cpu_write(irq_regs, NULL);
+	apic_eoi();
+}
+
+void smp_idle(void)
+{
+	irq_disable();
+	for (;;) {
+		this_cpu_inc(qs_count);
+		smp_poll();
+		/* sti's one-instruction shadow: an IPI cannot slip in before hlt */
+		asm volatile("sti; hlt; cli" ::: "memory");
+	}
+}
+
+int __noprobe smp_call_function(int cpu, void (*fn)(void *), void *arg, int wait)
+{
+	unsigned long req[NR_CPUS], flags;
+	int me, n = 0;
+
+	if (nr_cpus_online < 2)
+		return 0;
+	flags = irq_save();
+	spin_lock(&call_lock);
+	me = smp_processor_id();
+	for (int t = 0; t < nr_cpus; t++) {
+		struct call_box *b = &boxes[t];
+
+		if (t == me || cpus[t].state != CPU_ONLINE || (cpu >= 0 && t != cpu))
+			continue;
+		b->fn = fn;
+		b->arg = arg;
+		req[t] = b->req + 1;
+		b->req = req[t];	/* x86 keeps stores in order: fn and arg are there first */
+		apic_send(cpus[t].apic_id, APIC_DM_FIXED | VEC_IPI_CALL);
+		n++;
+	}
+	for (int t = 0; t < nr_cpus; t++) {
+		struct call_box *b = &boxes[t];
+
+		if (t == me || cpus[t].state != CPU_ONLINE || (cpu >= 0 && t != cpu))
+			continue;
+		while ((wait ? b->done : b->taken) != req[t]) {
+			smp_poll();
+			cpu_relax();
+		}
+	}
+	spin_unlock(&call_lock);
+	irq_restore(flags);
+	return n;
+}
+
+static __noprobe void sync_core_fn(void *arg)
+{
+	uint32_t r[4];
+
+	(void)arg;
+	cpuid(0, r);	/* serializing (so is the iret that ends the IPI) */
+}
+
+void __noprobe smp_sync_cores(void)
+{
+	smp_call_function(SMP_ALL_OTHERS, sync_core_fn, NULL, 1);
+}
+
+static __noprobe void flush_tlb_fn(void *arg)
+{
+	(void)arg;
+	write_cr3(read_cr3());
+}
+
+void smp_flush_tlb_others(void)
+{
+	smp_call_function(SMP_ALL_OTHERS, flush_tlb_fn, NULL, 1);
+}
+
+/* ---- quiescent states (see synchronize_probes in smp.h and the README) ---- */
+
+int __noprobe smp_cpu_in_probe_path(unsigned long ip)
+{
+	if (ip >= (unsigned long)__noprobe_start && ip < (unsigned long)__noprobe_end)
+		return 1;	/* the trampolines, entry code, hit paths */
+	if (execmem_contains((const void *)ip))
+		return 1;	/* an out-of-line copy or a detour */
+	return this_cpu_read(hook_active) || kprobe_cpu_busy();
+}
+
+/* On each other CPU: count a quiescent state if what the IPI interrupted is outside every probe path. */
+static __noprobe void qs_note(void *arg)
+{
+	struct pt_regs *r = this_cpu_read(irq_regs);
+
+	(void)arg;
+	if (!smp_cpu_in_probe_path(r ? r->ip : 0))
+		this_cpu_inc(qs_count);
+}
+
+void synchronize_probes(void)
+{
+	unsigned long seen[NR_CPUS];
+	int me = smp_processor_id(), left;
+
+	if (nr_cpus_online < 2)
+		return;
+	for (int t = 0; t < nr_cpus; t++)
+		seen[t] = *per_cpu_ptr(&qs_count, t);
+	do {
+		smp_call_function(SMP_ALL_OTHERS, qs_note, NULL, 1);
+		left = 0;
+		for (int t = 0; t < nr_cpus; t++)
+			if (t != me && cpus[t].state == CPU_ONLINE &&
+			    *(volatile unsigned long *)per_cpu_ptr(&qs_count, t) == seen[t])
+				left++;
+	} while (left);
+}
