@@ -89,22 +89,35 @@ int trap_hook_unregister(int vector, struct trap_hook *hook)
 	return -1;
 }
 
+static inline __attribute__((always_inline)) int run_hooks(unsigned long v, struct pt_regs *regs)
+{
+	for (struct trap_hook *h = trap_hooks[v]; h; h = h->next)
+		if (h->handler(regs))
+			return 1;
+	return 0;
+}
+
 void __noprobe trap_dispatch(struct pt_regs *regs)
 {
 	unsigned long v = regs->vector;
 
 	if (v == VEC_BP || v == VEC_DB)
-		for (struct trap_hook *h = trap_hooks[v]; h; h = h->next)
-			if (h->handler(regs))
-				return;
+		if (run_hooks(v, regs))
+			return;
 	/*
 	 * An int3 that is no longer there: another CPU removed it (a probe
 	 * gone, a text_poke_bp finished) after this CPU hit it. Run the
-	 * instruction that is there now.
+	 * instruction that is there now. If it is there, ask the hooks once
+	 * more: it may be a new one, placed (with its owner's state, which
+	 * is written first) after they looked.
 	 */
-	if (v == VEC_BP && *(const volatile unsigned char *)(regs->ip - 1) != 0xcc) {
-		regs->ip--;
-		return;
+	if (v == VEC_BP) {
+		if (*(const volatile unsigned char *)(regs->ip - 1) != 0xcc) {
+			regs->ip--;
+			return;
+		}
+		if (run_hooks(v, regs))
+			return;
 	}
 	if (v >= NR_EXCEPTIONS) {
 		smp_interrupt(regs);

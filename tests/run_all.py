@@ -23,9 +23,10 @@ import qemu  # noqa: E402
 
 SUMMARY = re.compile(r"^(?:\w+:\s*)?(\d+) passed, (\d+) failed", re.M)
 
-# (arch, firmware, media, extra kernel arguments): the matrix every change
-# must pass. hook_all=1 runs the self-tests with every traceable function
-# hooked by the function tracer and the function graph tracer.
+# (arch, firmware, media, extra kernel arguments[, CPUs[, machine]]): the
+# matrix every change must pass. hook_all=1 runs the self-tests with every
+# traceable function hooked by the function tracer and the function graph
+# tracer. Boots with several CPUs run under multi-threaded TCG.
 BOOT_MATRIX = [
     ("i386", "bios", "cdrom", ""),
     ("x86_64", "bios", "cdrom", ""),
@@ -34,6 +35,16 @@ BOOT_MATRIX = [
     ("x86_64", "uefi", "usb", ""),
     ("i386", "bios", "cdrom", "hook_all=1"),
     ("x86_64", "bios", "cdrom", "hook_all=1"),
+    ("i386", "bios", "cdrom", "", 2),
+    ("x86_64", "bios", "cdrom", "", 2),
+    ("i386", "uefi", "cdrom", "", 2),
+    ("x86_64", "uefi", "cdrom", "", 2),
+    ("i386", "bios", "cdrom", "", 4),
+    ("x86_64", "bios", "cdrom", "", 4),
+    ("i386", "uefi", "cdrom", "", 4),
+    ("x86_64", "uefi", "cdrom", "", 4),
+    ("x86_64", "uefi", "cdrom", "", 8, "q35"),
+    ("x86_64", "bios", "cdrom", "hook_all=1", 4),
 ]
 
 # (arch, firmware, what the console is): the screen must show the banner.
@@ -78,11 +89,13 @@ def run_counted(totals, name, cmd, log_dir):
     print("  %-34s %4d passed, %d failed  (%.1fs)" % (name, p, f_, time.time() - t0), flush=True)
 
 
-def boot_options(args, arch, fw, media, mode, timeout, extra=None, screendump=None):
+def boot_options(args, arch, fw, media, mode, timeout, extra=None, screendump=None, smp=1, machine=None):
     p = qemu.argparse.ArgumentParser()
     qemu.add_options(p)
     argv = ["--iso", args.iso, "--arch", arch, "--fw", fw, "--media", media,
-            "--mode", mode, "--timeout", str(timeout)]
+            "--mode", mode, "--timeout", str(timeout), "--smp", str(smp)]
+    if machine:
+        argv += ["--machine", machine]
     if args.kvm:
         argv.append("--kvm")
     if extra:
@@ -94,17 +107,23 @@ def boot_options(args, arch, fw, media, mode, timeout, extra=None, screendump=No
 
 def boot_matrix(args, totals, log_dir):
     def one(entry):
-        arch, fw, media, extra = entry
+        arch, fw, media, extra = entry[:4]
+        smp = entry[4] if len(entry) > 4 else 1
+        machine = entry[5] if len(entry) > 5 else None
         t0 = time.time()
-        opts = boot_options(args, arch, fw, media, "test", args.boot_timeout, extra=extra)
-        opts.log = os.path.join(log_dir, "boot-%s-%s-%s%s.log" % (arch, fw, media,
-                                                                  "-" + extra.replace("=", "") if extra else ""))
+        # several CPUs under TCG: each boot takes longer, and more so on a loaded host
+        timeout = args.boot_timeout * (2 if smp > 1 else 1)
+        opts = boot_options(args, arch, fw, media, "test", timeout, extra=extra, smp=smp, machine=machine)
+        opts.log = os.path.join(log_dir, "boot-%s-%s-%s%s%s.log" % (
+            arch, fw, media, "-" + extra.replace("=", "") if extra else "",
+            "-smp%d" % smp if smp > 1 else ""))
         status, text = qemu.boot(opts)
         return entry, status, text, time.time() - t0
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for entry, status, text, secs in pool.map(one, BOOT_MATRIX):
-            name = "boot %s/%s/%s" % entry[:3] + (" " + entry[3] if entry[3] else "")
+            name = "boot %s/%s/%s" % entry[:3] + (" " + entry[3] if entry[3] else "") + \
+                (" -smp %d" % entry[4] if len(entry) > 4 else "") + (" " + entry[5] if len(entry) > 5 else "")
             r = ktap.parse(text)
             cases = r["cases"]
             p = sum(1 for c in cases if c[2] in ("pass", "skip"))
@@ -114,6 +133,11 @@ def boot_matrix(args, totals, log_dir):
             for c in f_:
                 totals.add("%s: %s.%s" % (name, c[0], c[1]), False)
             ok = status == "pass" and not r["problems"] and not f_
+            smp = entry[4] if len(entry) > 4 else 1
+            want = "smp: %d of %d CPUs online" % (smp, smp)
+            if want not in text:
+                ok = False
+                r["problems"].append("no '%s' line" % want)
             totals.add(name, ok, "%s; %s (log %s)" % (status, "; ".join(r["problems"]) or
                                                        "%d failed cases" % len(f_), log_dir))
             print("  %-34s %4d passed, %d failed, %d skipped  [%s] (%.1fs)" %

@@ -21,6 +21,7 @@
 #define INT3	0xcc
 
 void (*text_poke_bp_step_hook)(int step);
+unsigned long text_poke_bp_emulated;
 
 static __noprobe void sync_core(void)
 {
@@ -77,8 +78,17 @@ static __noprobe int __text_poke(void *addr, const void *bytes, size_t len)
 	if (last != page)
 		arch_map(arch_poke_alias + PAGE_SIZE, last, PAGE_SIZE, PG_WRITE);
 	dst = (volatile uint8_t *)(arch_poke_alias + (a & PAGE_MASK));
-	for (size_t i = 0; i < len; i++)
-		dst[i] = src[i];
+	/*
+	 * Twice: QEMU's TCG drops translations of a page BEFORE it performs
+	 * the store that hit it (cputlb's notdirty_write), so another vCPU
+	 * can translate the old bytes in between and keep running them after
+	 * every sync. The second store drops such a translation; whatever is
+	 * translated after the first store has the new bytes. On a real CPU
+	 * it rewrites the same bytes.
+	 */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < len; i++)
+			dst[i] = src[i];
 	arch_unmap_page(arch_poke_alias);
 	if (last != page)
 		arch_unmap_page(arch_poke_alias + PAGE_SIZE);
@@ -142,6 +152,7 @@ static __noprobe int poke_int3_handler(struct pt_regs *regs)
 
 	if (!bp.addr || at != bp.addr)
 		return 0;
+	__atomic_add_fetch(&text_poke_bp_emulated, 1, __ATOMIC_RELAXED);
 	switch (bp.kind) {
 	case EMUL_CALL:
 		int3_emulate_call(regs, bp.target, at + bp.len);

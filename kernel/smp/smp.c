@@ -15,6 +15,7 @@
 #include "kernel/cpu.h"
 #include "kernel/dev/apic.h"
 #include "kernel/dev/console.h"
+#include "kernel/errno.h"
 #include "kernel/mm/mm.h"
 #include "kernel/probes/fentry.h"
 #include "kernel/probes/kprobes.h"
@@ -26,7 +27,15 @@ struct call_box {
 	volatile unsigned long req, taken, done;
 } __aligned(64);
 
+struct work_box {
+	void (*volatile fn)(void *);
+	void *volatile arg;
+	volatile int busy;
+	volatile int idle;		/* in its idle loop's hlt (or about to be) */
+} __aligned(64);
+
 static struct call_box boxes[NR_CPUS];
+static struct work_box works[NR_CPUS];
 static struct spinlock call_lock = SPINLOCK_INIT;
 static DEFINE_PER_CPU(struct pt_regs *, irq_regs);	/* what the IPI interrupted, NULL when polled */
 static DEFINE_PER_CPU(unsigned long, qs_count);		/* quiescent states seen */
@@ -84,20 +93,44 @@ void __noprobe smp_interrupt(struct pt_regs *regs)
 	apic_eoi();
 }
 
+static __noprobe void sync_core_fn(void *arg);
+
 void smp_idle(void)
 {
+	struct work_box *w = &works[smp_processor_id()];
+
 	irq_disable();
 	for (;;) {
 		this_cpu_inc(qs_count);
 		smp_poll();
+		if (w->busy) {
+			irq_enable();
+			w->fn(w->arg);
+			irq_disable();
+			w->busy = 0;
+			continue;
+		}
+		w->idle = 1;
 		/* sti's one-instruction shadow: an IPI cannot slip in before hlt */
 		asm volatile("sti; hlt; cli" ::: "memory");
+		/* Code may have changed while we slept (smp_sync_cores skips idle CPUs). */
+		__atomic_exchange_n(&w->idle, 0, __ATOMIC_SEQ_CST);
+		sync_core_fn(NULL);
 	}
 }
 
-int __noprobe smp_call_function(int cpu, void (*fn)(void *), void *arg, int wait)
+/* Which CPUs a call goes to: online, not the caller, cpu (or all), and not idle if skip_idle. */
+static __noprobe int is_target(int t, int me, int cpu, int skip_idle)
+{
+	if (t == me || cpus[t].state != CPU_ONLINE || (cpu >= 0 && t != cpu))
+		return 0;
+	return !skip_idle || !works[t].idle;
+}
+
+static __noprobe int call_cpus(int cpu, int skip_idle, void (*fn)(void *), void *arg, int wait)
 {
 	unsigned long req[NR_CPUS], flags;
+	uint8_t sent[NR_CPUS];
 	int me, n = 0;
 
 	if (nr_cpus_online < 2)
@@ -105,10 +138,13 @@ int __noprobe smp_call_function(int cpu, void (*fn)(void *), void *arg, int wait
 	flags = irq_save();
 	spin_lock(&call_lock);
 	me = smp_processor_id();
+	/* The caller's earlier stores (new code) before the reads of idle below. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (int t = 0; t < nr_cpus; t++) {
 		struct call_box *b = &boxes[t];
 
-		if (t == me || cpus[t].state != CPU_ONLINE || (cpu >= 0 && t != cpu))
+		sent[t] = (uint8_t)is_target(t, me, cpu, skip_idle);
+		if (!sent[t])
 			continue;
 		b->fn = fn;
 		b->arg = arg;
@@ -120,9 +156,7 @@ int __noprobe smp_call_function(int cpu, void (*fn)(void *), void *arg, int wait
 	for (int t = 0; t < nr_cpus; t++) {
 		struct call_box *b = &boxes[t];
 
-		if (t == me || cpus[t].state != CPU_ONLINE || (cpu >= 0 && t != cpu))
-			continue;
-		while ((wait ? b->done : b->taken) != req[t]) {
+		while (sent[t] && (wait ? b->done : b->taken) != req[t]) {
 			smp_poll();
 			cpu_relax();
 		}
@@ -130,6 +164,37 @@ int __noprobe smp_call_function(int cpu, void (*fn)(void *), void *arg, int wait
 	spin_unlock(&call_lock);
 	irq_restore(flags);
 	return n;
+}
+
+int __noprobe smp_call_function(int cpu, void (*fn)(void *), void *arg, int wait)
+{
+	return call_cpus(cpu, 0, fn, arg, wait);
+}
+
+static __noprobe void nothing_fn(void *arg)
+{
+	(void)arg;
+}
+
+int smp_work_start(int cpu, void (*fn)(void *), void *arg)
+{
+	struct work_box *w = &works[cpu];
+
+	if (cpu < 0 || cpu >= nr_cpus || cpu == smp_processor_id() || cpus[cpu].state != CPU_ONLINE || w->busy)
+		return -EBUSY;
+	w->fn = fn;
+	w->arg = arg;
+	w->busy = 1;
+	smp_call_function(cpu, nothing_fn, NULL, 0);	/* out of hlt */
+	return 0;
+}
+
+void smp_work_wait(int cpu)
+{
+	while (cpu >= 0 && cpu < nr_cpus && works[cpu].busy) {
+		smp_poll();
+		cpu_relax();
+	}
 }
 
 static __noprobe void sync_core_fn(void *arg)
@@ -140,9 +205,14 @@ static __noprobe void sync_core_fn(void *arg)
 	cpuid(0, r);	/* serializing (so is the iret that ends the IPI) */
 }
 
+/*
+ * Idle CPUs are left alone: one that wakes serializes itself (smp_idle)
+ * after it says it is no longer idle, and the fence in call_cpus orders
+ * our code change before we read that it is idle.
+ */
 void __noprobe smp_sync_cores(void)
 {
-	smp_call_function(SMP_ALL_OTHERS, sync_core_fn, NULL, 1);
+	call_cpus(SMP_ALL_OTHERS, 1, sync_core_fn, NULL, 1);
 }
 
 static __noprobe void flush_tlb_fn(void *arg)
@@ -187,10 +257,11 @@ void synchronize_probes(void)
 	for (int t = 0; t < nr_cpus; t++)
 		seen[t] = *per_cpu_ptr(&qs_count, t);
 	do {
-		smp_call_function(SMP_ALL_OTHERS, qs_note, NULL, 1);
+		/* An idle CPU is outside every probe path: no need to ask it. */
+		call_cpus(SMP_ALL_OTHERS, 1, qs_note, NULL, 1);
 		left = 0;
 		for (int t = 0; t < nr_cpus; t++)
-			if (t != me && cpus[t].state == CPU_ONLINE &&
+			if (t != me && cpus[t].state == CPU_ONLINE && !works[t].idle &&
 			    *(volatile unsigned long *)per_cpu_ptr(&qs_count, t) == seen[t])
 				left++;
 	} while (left);

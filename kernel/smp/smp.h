@@ -55,6 +55,15 @@ void synchronize_probes(void);
 /* The probe paths' own say: nonzero while this CPU is inside one. */
 int smp_cpu_in_probe_path(unsigned long ip);
 
+/*
+ * Longer work for an idle AP: fn(arg) runs from its idle loop with
+ * interrupts enabled (so it answers IPIs meanwhile: text_poke's syncs).
+ * smp_work_start: 0, or -EBUSY (not online, or still busy with earlier
+ * work). smp_work_wait: until that CPU's work has returned.
+ */
+int smp_work_start(int cpu, void (*fn)(void *), void *arg);
+void smp_work_wait(int cpu);
+
 /* Serve a pending function-call request (idle loops, waiting callers). */
 void smp_poll(void);
 /* An AP with nothing to do: hlt, serving requests. Never returns. */
