@@ -9,6 +9,7 @@
 #include "kernel/kallsyms.h"
 #include "kernel/mm/mm.h"
 #include "kernel/probes/shadow_stack.h"
+#include "kernel/smp/smp.h"
 #include "kernel/mm/text_poke.h"
 #include "lib/string.h"
 
@@ -37,6 +38,7 @@ static struct fentry_site *site_hash[HASH_SIZE];	/* open addressing by ip */
 static unsigned long nr_sites;
 static struct fentry_stats stats;
 DEFINE_PER_CPU(int, hook_active);
+static DEFINE_PER_CPU(unsigned long, recursion_misses);	/* summed in fentry_get_stats */
 
 static const uint8_t nop5[FENTRY_CALL_SIZE] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 
@@ -155,7 +157,7 @@ static __noprobe void site_call_one(struct fentry_site *s, struct pt_regs *regs)
 {
 	struct ftrace_ops *op = s->ops[0];
 
-	op->hits++;
+	counter_inc(&op->hits);
 	op->func(s->ip, *(unsigned long *)regs->sp, op, regs);
 }
 
@@ -169,7 +171,7 @@ static __noprobe void site_call_all(struct fentry_site *s, struct pt_regs *regs)
 	unsigned long parent_ip = *(unsigned long *)regs->sp;
 
 	for (struct ftrace_ops **op = s->ops; op && *op; op++) {
-		(*op)->hits++;
+		counter_inc(&(*op)->hits);
 		(*op)->func(s->ip, parent_ip, *op, regs);
 	}
 	if (s->shadow_users)
@@ -201,7 +203,7 @@ __noprobe int fentry_handler(struct pt_regs *regs)
 	if (unlikely(!s || s->ip != ip))
 		s = site_lookup(ip);
 	if (unlikely(this_cpu_read(hook_active) || !s)) {
-		stats.recursion_misses++;
+		this_cpu_inc(recursion_misses);
 		return TRAMPOLINE_FLAGS_DEAD;
 	}
 	this_cpu_write(hook_active, 1);
@@ -369,6 +371,8 @@ void fentry_remove_shadow_user(unsigned long addr, unsigned bit)
 void fentry_get_stats(struct fentry_stats *s)
 {
 	*s = stats;
+	for (int c = 0; c < nr_cpus; c++)
+		s->recursion_misses += *per_cpu_ptr(&recursion_misses, c);
 }
 
 int fentry_site_exists(unsigned long addr)

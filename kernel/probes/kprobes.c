@@ -145,7 +145,7 @@ static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *
 		/* A handler is running: count a miss, run the instruction bare. */
 		for (p = s->probes; p; p = p->next)
 			if (!p->disabled && p->site == s)
-				p->nmissed++;
+				counter_inc(&p->nmissed);
 		if (copy)
 			regs->ip = copy;
 		else
@@ -154,7 +154,7 @@ static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *
 	}
 	for (p = s->probes; p; p = next) {
 		if (!p->disabled && p->site == s) {
-			p->nhit++;
+			counter_inc(&p->nhit);
 			if (p->pre_handler && call_pre(p, regs))
 				return 1;
 		}
@@ -190,7 +190,7 @@ static __noprobe int kprobe_int3(struct pt_regs *regs)
 	p = s->single;
 	if (unlikely(!p || this_cpu_read(kcb.running)))
 		return hit_slow(s, regs, 0);
-	p->nhit++;
+	counter_inc(&p->nhit);
 	if (p->pre_handler && call_pre(p, regs))
 		return 1;
 	run_insn(s, regs, 0);
@@ -217,7 +217,7 @@ int __noprobe optprobe_handler(struct pt_regs *regs)
 		hit_slow(s, regs, slot + OPT_CALL_SIZE);
 		return TRAMPOLINE_RESTORE_FLAGS;
 	}
-	p->nhit++;
+	counter_inc(&p->nhit);
 	if (p->pre_handler && call_pre(p, regs))
 		return TRAMPOLINE_RESTORE_FLAGS;
 	regs->ip = slot + OPT_CALL_SIZE;
@@ -247,7 +247,7 @@ static __noprobe void kprobe_ftrace(unsigned long ip, unsigned long parent_ip, s
 		hit_slow(s, regs, 0);
 	} else {
 		/* the common case: one probe, no post_handler, as kprobe_int3 */
-		p->nhit++;
+		counter_inc(&p->nhit);
 		if (p->pre_handler) {
 			regs->ip = ip;
 			if (!call_pre(p, regs))

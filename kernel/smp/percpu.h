@@ -65,6 +65,16 @@ extern unsigned long per_cpu_offset[NR_CPUS];
 #define this_cpu_ptr(ptr)	((__typeof__(ptr))((unsigned long)(ptr) + this_cpu_read(this_cpu_off)))
 #define per_cpu_ptr(ptr, cpu)	((__typeof__(ptr))((unsigned long)(ptr) + per_cpu_offset[cpu]))
 
+/*
+ * A counter in a shared object (a probe's hits) that several CPUs bump at
+ * once: one locked add, the same single instruction as ++ (but a shared
+ * cache line on real hardware).
+ */
+static inline __attribute__((always_inline)) void counter_inc(unsigned long *c)
+{
+	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
+
 static inline __attribute__((always_inline)) int smp_processor_id(void)
 {
 	return this_cpu_read(cpu_number);
