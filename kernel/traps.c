@@ -89,7 +89,7 @@ int trap_hook_unregister(int vector, struct trap_hook *hook)
 	return -1;
 }
 
-static inline __attribute__((always_inline)) int run_hooks(unsigned long v, struct pt_regs *regs)
+static __noprobe int run_hooks(unsigned long v, struct pt_regs *regs)
 {
 	for (struct trap_hook *h = trap_hooks[v]; h; h = h->next)
 		if (h->handler(regs))
@@ -97,20 +97,17 @@ static inline __attribute__((always_inline)) int run_hooks(unsigned long v, stru
 	return 0;
 }
 
-void __noprobe trap_dispatch(struct pt_regs *regs)
+/*
+ * What no hook claimed. An int3 that is no longer there: another CPU
+ * removed it (a probe gone, a text_poke_bp finished) after this CPU hit
+ * it; run the instruction that is there now. If it is there, ask the hooks
+ * once more: it may be a new one, placed (with its owner's state, which is
+ * written first) after they looked. Vectors >= 32 are interrupts.
+ */
+static __noprobe __noinline void unclaimed(struct pt_regs *regs)
 {
 	unsigned long v = regs->vector;
 
-	if (v == VEC_BP || v == VEC_DB)
-		if (run_hooks(v, regs))
-			return;
-	/*
-	 * An int3 that is no longer there: another CPU removed it (a probe
-	 * gone, a text_poke_bp finished) after this CPU hit it. Run the
-	 * instruction that is there now. If it is there, ask the hooks once
-	 * more: it may be a new one, placed (with its owner's state, which
-	 * is written first) after they looked.
-	 */
 	if (v == VEC_BP) {
 		if (*(const volatile unsigned char *)(regs->ip - 1) != 0xcc) {
 			regs->ip--;
@@ -125,6 +122,17 @@ void __noprobe trap_dispatch(struct pt_regs *regs)
 	}
 	fault_catch_take(regs);
 	fault_report(regs);
+}
+
+void __noprobe trap_dispatch(struct pt_regs *regs)
+{
+	unsigned long v = regs->vector;
+
+	if (v == VEC_BP || v == VEC_DB)
+		for (struct trap_hook *h = trap_hooks[v]; h; h = h->next)
+			if (h->handler(regs))
+				return;
+	unclaimed(regs);
 }
 
 void __noprobe int3_emulate_push(struct pt_regs *regs, unsigned long value)

@@ -169,8 +169,9 @@ static __noprobe void site_call_shadow(struct fentry_site *s, struct pt_regs *re
 static __noprobe void site_call_all(struct fentry_site *s, struct pt_regs *regs)
 {
 	unsigned long parent_ip = *(unsigned long *)regs->sp;
+	struct ftrace_ops **ops = *(struct ftrace_ops **volatile *)&s->ops;	/* once */
 
-	for (struct ftrace_ops **op = s->ops; op && *op; op++) {
+	for (struct ftrace_ops **op = ops; op && *op; op++) {
 		counter_inc(&(*op)->hits);
 		(*op)->func(s->ip, parent_ip, *op, regs);
 	}
@@ -238,12 +239,19 @@ static int site_set_ops(struct fentry_site *s, struct ftrace_ops *add, struct ft
 			ops = NULL;
 		}
 	}
-	/* Single CPU, hooks never register: a hit sees the old or the new set. */
-	s->call = site_call_none;
+	/*
+	 * Other CPUs may be in a hit of this site now: site_call_all serves
+	 * the old and the new array alike (it reads s->ops once), so switch
+	 * to it, publish the array, then pick the specialised call. The old
+	 * array is retired, freed once no CPU can still be walking it.
+	 */
+	s->call = site_call_all;
+	barrier();
 	s->ops = ops;
 	s->nr_ops = (uint16_t)k;
+	barrier();
 	site_set_call(s);
-	kfree(old);
+	retire_kfree(old);	/* another CPU may be walking it */
 	return 0;
 }
 
@@ -296,6 +304,7 @@ int ftrace_ops_register(struct ftrace_ops *ops)
 		ftrace_ops_unregister(ops);
 		return err ? err : -ENOENT;
 	}
+	retire_flush();
 	return 0;
 }
 
@@ -315,6 +324,7 @@ int ftrace_ops_register_ip(struct ftrace_ops *ops, unsigned long addr)
 	err = attach(ops, s);
 	if (err)
 		ftrace_ops_unregister(ops);
+	retire_flush();
 	return err;
 }
 
@@ -335,6 +345,7 @@ int ftrace_ops_unregister(struct ftrace_ops *ops)
 	}
 	ops->registered = 0;
 	ops->nr_sites = 0;
+	retire_flush();		/* also: no CPU is still in ops->func when this returns */
 	return 0;
 }
 

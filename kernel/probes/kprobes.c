@@ -23,7 +23,7 @@
 #include "kernel/kallsyms.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/text_poke.h"
-#include "kernel/smp/percpu.h"
+#include "kernel/smp/smp.h"
 #include "kernel/traps.h"
 
 #define INT3		0xcc
@@ -112,6 +112,9 @@ static inline __attribute__((always_inline)) void run_insn(struct kprobe_site *s
 		this_cpu_write(kcb.step_quiet, quiet);
 		regs->flags &= ~FLAGS_IF;
 		regs->ip = (unsigned long)s->slot;
+	} else if (s->kind == KP_OPT) {
+		/* being optimized (optprobes.c): the detour's copy, never back into its 5 bytes */
+		regs->ip = (unsigned long)s->opt->slot + OPT_CALL_SIZE;
 	} else {
 		kp_emulate(s, regs);
 		if (!quiet && s->post)
@@ -331,7 +334,7 @@ static __noprobe int table_reserve(unsigned long n)
 	}
 	barrier();
 	table = t;
-	kfree(old);
+	retire_kfree(old);	/* a hit on another CPU may be walking it */
 	return 0;
 }
 
@@ -386,6 +389,8 @@ static __noprobe void reap(void)
 		ftrace_pending = NULL;
 		site_update(s);
 	}
+	if (graveyard)
+		synchronize_probes();	/* no CPU is in their slots or hit paths any more */
 	while (graveyard) {
 		struct kprobe_site *s = graveyard;
 
@@ -393,6 +398,7 @@ static __noprobe void reap(void)
 		site_free(s);
 	}
 	opt_flush();
+	retire_flush();
 }
 
 /* ---- validation: every check before anything changes ---- */
@@ -700,6 +706,7 @@ int __noprobe kprobe_unregister(struct kprobe *p)
 	if (s->probes) {
 		site_update(s);
 		reap();
+		synchronize_probes();	/* no CPU is still in p's handlers: the caller may reuse p */
 		return 0;
 	}
 	site_update(s);		/* no probes: the original byte goes back */
@@ -708,6 +715,7 @@ int __noprobe kprobe_unregister(struct kprobe *p)
 	s->dead_next = graveyard;
 	graveyard = s;
 	reap();
+	synchronize_probes();	/* no CPU is still in p's handlers: the caller may reuse p */
 	return 0;
 }
 

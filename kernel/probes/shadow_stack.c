@@ -111,21 +111,28 @@ static __noprobe __noinline uint32_t run_entries(struct shadow_frame *f, struct 
 
 static void run_returns(struct shadow_frame *f, struct pt_regs *regs);
 
+/*
+ * The hit paths reach this CPU's depth, top frame and counters with
+ * segment-relative accesses (this_cpu_read/write: no base register to
+ * keep), and make a plain pointer only to the frame the users get.
+ */
 __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint32_t want)
 {
 	unsigned long *slot = (unsigned long *)regs->sp;
-	struct shadow_cpu *sc = this_cpu_ptr(&shadow);
+	unsigned d = this_cpu_read(shadow.depth);
 	struct shadow_frame *f;
 
 	/* Frames at or below this slot belong to calls that will never return... */
-	if (sc->depth && sc->stack[sc->depth - 1].slot <= (unsigned long)slot)
+	if (d && this_cpu_read(shadow.stack[d - 1].slot) <= (unsigned long)slot) {
 		/* ... except a hijacked function's own frame when it tail-calls. */
-		drop_stale(sc, (unsigned long)slot, *slot == (unsigned long)return_trampoline);
-	if (unlikely(sc->depth == SHADOW_DEPTH)) {
-		count_overflow(sc, want);
+		drop_stale(this_cpu_ptr(&shadow), (unsigned long)slot, *slot == (unsigned long)return_trampoline);
+		d = this_cpu_read(shadow.depth);
+	}
+	if (unlikely(d == SHADOW_DEPTH)) {
+		count_overflow(this_cpu_ptr(&shadow), want);
 		return;
 	}
-	f = &sc->stack[sc->depth];
+	f = this_cpu_ptr(&shadow.stack[d]);
 	f->ret = *slot;
 	f->func = func;
 	f->slot = (unsigned long)slot;
@@ -141,9 +148,10 @@ __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint
 	}
 	if (!f->users)
 		return;
-	if (++sc->depth > sc->stats.max_depth)
-		sc->stats.max_depth = sc->depth;
-	sc->stats.pushed++;
+	this_cpu_inc(shadow.depth);
+	if (this_cpu_read(shadow.depth) > this_cpu_read(shadow.stats.max_depth))
+		this_cpu_write(shadow.stats.max_depth, this_cpu_read(shadow.depth));
+	this_cpu_inc(shadow.stats.pushed);
 	*slot = (unsigned long)return_trampoline;
 }
 
@@ -155,19 +163,22 @@ __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint
 __noprobe int return_trampoline_handler(struct pt_regs *regs)
 {
 	unsigned long slot = regs->sp - sizeof(unsigned long);
-	struct shadow_cpu *sc = this_cpu_ptr(&shadow);
+	unsigned d = this_cpu_read(shadow.depth);
 	struct shadow_frame *f;
 	int outer = this_cpu_read(hook_active);
 
-	if (unlikely(!sc->depth || sc->stack[sc->depth - 1].slot != slot)) {
+	if (unlikely(!d || this_cpu_read(shadow.stack[d - 1].slot) != slot)) {
+		struct shadow_cpu *sc = this_cpu_ptr(&shadow);
+
 		drop_stale(sc, slot, 1);
 		if (!sc->depth || sc->stack[sc->depth - 1].slot != slot) {
 			sc->stats.lost++;
 			printk("return trampoline: no shadow frame for the return at sp %#lx\n", regs->sp);
 			fault_report(regs);
 		}
+		d = sc->depth;
 	}
-	f = &sc->stack[sc->depth - 1];
+	f = this_cpu_ptr(&shadow.stack[d - 1]);
 	regs->ip = f->ret;
 	this_cpu_write(hook_active, 1);
 	if (likely(!(f->users & (f->users - 1)) && (f->users & active))) {
@@ -179,8 +190,8 @@ __noprobe int return_trampoline_handler(struct pt_regs *regs)
 		run_returns(f, regs);
 	}
 	this_cpu_write(hook_active, outer);
-	sc->depth--;
-	sc->stats.popped++;
+	this_cpu_dec(shadow.depth);
+	this_cpu_inc(shadow.stats.popped);
 	return TRAMPOLINE_FLAGS_DEAD;	/* flags are dead across a return */
 }
 

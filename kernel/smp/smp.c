@@ -247,6 +247,80 @@ static __noprobe void qs_note(void *arg)
 		this_cpu_inc(qs_count);
 }
 
+struct range_check {
+	unsigned long lo, hi;
+	volatile uint8_t seen[NR_CPUS];		/* seen outside once: enough, see optimize() */
+};
+
+/*
+ * In the range, or in a probe path: an out-of-line slot, a detour or a
+ * trampoline may resume anywhere, the range included.
+ */
+static __noprobe void outside_note(void *arg)
+{
+	struct range_check *r = arg;
+	struct pt_regs *regs = this_cpu_read(irq_regs);
+	unsigned long ip = regs ? regs->ip : 0;
+
+	if (!(ip >= r->lo && ip < r->hi) && !smp_cpu_in_probe_path(ip))
+		r->seen[smp_processor_id()] = 1;
+}
+
+void smp_wait_outside(unsigned long lo, unsigned long hi)
+{
+	struct range_check r = { .lo = lo, .hi = hi };
+	int me = smp_processor_id(), left;
+
+	if (nr_cpus_online < 2)
+		return;
+	do {
+		call_cpus(SMP_ALL_OTHERS, 1, outside_note, &r, 1);
+		left = 0;
+		for (int t = 0; t < nr_cpus; t++)
+			left += t != me && cpus[t].state == CPU_ONLINE && !works[t].idle && !r.seen[t];
+	} while (left);
+}
+
+#define RETIRE_MAX	64
+
+static struct { void (*fn)(void *); void *arg; } retired[RETIRE_MAX];
+static int nretired;
+static struct spinlock retire_lock = SPINLOCK_INIT;
+
+void retire_flush(void)
+{
+	spin_lock(&retire_lock);
+	if (nretired) {
+		synchronize_probes();
+		for (int i = 0; i < nretired; i++)
+			retired[i].fn(retired[i].arg);
+		nretired = 0;
+	}
+	spin_unlock(&retire_lock);
+}
+
+void retire(void (*fn)(void *), void *arg)
+{
+	spin_lock(&retire_lock);
+	if (nretired == RETIRE_MAX)
+		retire_flush();
+	retired[nretired].fn = fn;
+	retired[nretired].arg = arg;
+	nretired++;
+	spin_unlock(&retire_lock);
+}
+
+static void kfree_fn(void *p)
+{
+	kfree(p);
+}
+
+void retire_kfree(void *p)
+{
+	if (p)
+		retire(kfree_fn, p);
+}
+
 void synchronize_probes(void)
 {
 	unsigned long seen[NR_CPUS];

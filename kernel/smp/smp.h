@@ -52,6 +52,25 @@ void smp_sync_cores(void);
  * started. What a writer unpublished before calling may then be freed.
  */
 void synchronize_probes(void);
+/*
+ * Retirement: fn(arg) (a kfree, an execmem_free) once no CPU can still be
+ * using what it frees. The writer first unpublishes it (the hit paths can
+ * no longer find it), then retires it; retire_flush() - called at the end
+ * of every registration call - waits for synchronize_probes() once and
+ * runs everything retired since. A full queue flushes on the spot.
+ */
+void retire(void (*fn)(void *), void *arg);
+void retire_kfree(void *p);
+void retire_flush(void);
+/*
+ * Returns once every other CPU has been seen (interrupted) outside [lo, hi)
+ * and outside every probe path, once since the call (idle CPUs are): the
+ * caller has made sure no CPU can enter the range any more. For a writer about to
+ * replace several instructions whose first one already traps (an
+ * optprobe's jmp over an armed int3): a CPU that had passed the int3 may
+ * still be in the rest, or in a slot or detour that jumps back into it.
+ */
+void smp_wait_outside(unsigned long lo, unsigned long hi);
 /* The probe paths' own say: nonzero while this CPU is inside one. */
 int smp_cpu_in_probe_path(unsigned long ip);
 
