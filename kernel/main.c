@@ -126,6 +126,31 @@ static int run_self_tests(void)
 	return failures;
 }
 
+/*
+ * fault_cpu=N: CPU N dereferences NULL while CPU 0 waits here; the fault
+ * report must name CPU N and show every other CPU's backtrace (by NMI).
+ */
+static void fault_on_purpose(void *arg)
+{
+	(void)arg;
+	*(volatile int *)0 = 1;
+}
+
+static __noinline void wait_for_the_fault(int cpu)
+{
+	uint64_t t0 = rdtsc();
+
+	if (smp_work_start(cpu, fault_on_purpose, NULL)) {
+		printk("fault_cpu: CPU %d is not online\n", cpu);
+		kopt.errors++;
+		return;
+	}
+	while (rdtsc() - t0 < (tsc.hz ? tsc.hz : 1000000000ull) * 10)
+		cpu_relax();
+	printk("fault_cpu: CPU %d did not fault\n", cpu);
+	kopt.errors++;
+}
+
 void kmain(uint32_t magic, uint32_t info);
 
 void kmain(uint32_t magic, uint32_t info)
@@ -158,6 +183,8 @@ void kmain(uint32_t magic, uint32_t info)
 	ftrace_init();
 	acpi_init();
 	smp_init();
+	if (kopt.fault_cpu)
+		wait_for_the_fault(kopt.fault_cpu);
 	kopt.errors += probe_events_apply_cmdline();
 	printk("mode: %s\n", boot_mode_name(kopt.mode));
 

@@ -120,6 +120,8 @@ static __noprobe __noinline void unclaimed(struct pt_regs *regs)
 		smp_interrupt(regs);
 		return;
 	}
+	if (v == VEC_NMI && smp_nmi(regs))
+		return;
 	fault_catch_take(regs);
 	fault_report(regs);
 }

@@ -144,6 +144,24 @@ def boot_matrix(args, totals, log_dir):
                   (name, p, len(f_), skipped, status, secs), flush=True)
 
 
+def smp_fault_tests(args, totals, log_dir):
+    """fault_cpu=2 with 4 CPUs: the report names CPU 2, and every other CPU,
+    stopped by NMI, prints its registers and backtrace."""
+    def one(arch):
+        opts = boot_options(args, arch, "bios", "cdrom", "test", args.boot_timeout, extra="fault_cpu=2", smp=4)
+        opts.log = os.path.join(log_dir, "boot-%s-bios-fault_cpu2-smp4.log" % arch)
+        return arch, qemu.boot(opts)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for arch, (status, text) in pool.map(one, ["i386", "x86_64"]):
+            name = "fault report %s -smp 4 fault_cpu=2" % arch
+            missing = [w for w in ["*** FAULT on CPU 2:"] +
+                       ["*** CPU %d (APIC id" % c for c in (0, 1, 3)] if w not in text]
+            ok = status == "fail" and not missing and text.count("backtrace:") >= 4
+            totals.add(name, ok, "%s; missing %s (log %s)" % (status, missing, log_dir))
+            print("  %-34s %s  [%s]" % (name, "pass" if ok else "FAIL", status), flush=True)
+
+
 def screen_tests(args, totals, log_dir):
     checker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "screen_check.py")
     if not os.path.exists(checker):
@@ -196,6 +214,7 @@ def main():
     if "boot" in only:
         print("QEMU boot matrix (mode=test):", flush=True)
         boot_matrix(args, totals, log_dir)
+        smp_fault_tests(args, totals, log_dir)
     if "screen" in only:
         print("screen:", flush=True)
         screen_tests(args, totals, log_dir)

@@ -208,6 +208,7 @@ __noprobe int fentry_handler(struct pt_regs *regs)
 		return TRAMPOLINE_FLAGS_DEAD;
 	}
 	this_cpu_write(hook_active, 1);
+	this_cpu_inc(cpu_hits);
 	s->call(s, regs);
 	this_cpu_write(hook_active, 0);
 	return TRAMPOLINE_FLAGS_DEAD;

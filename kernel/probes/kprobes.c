@@ -190,6 +190,7 @@ static __noprobe int kprobe_int3(struct pt_regs *regs)
 	if (unlikely(!s))
 		return hit_miss(regs);
 	regs->ip = addr;
+	this_cpu_inc(cpu_hits);
 	p = s->single;
 	if (unlikely(!p || this_cpu_read(kcb.running)))
 		return hit_slow(s, regs, 0);
@@ -216,6 +217,7 @@ int __noprobe optprobe_handler(struct pt_regs *regs)
 
 	irq_disable();
 	regs->ip = s->addr;
+	this_cpu_inc(cpu_hits);
 	if (unlikely(!p || this_cpu_read(kcb.running))) {
 		hit_slow(s, regs, slot + OPT_CALL_SIZE);
 		return TRAMPOLINE_RESTORE_FLAGS;

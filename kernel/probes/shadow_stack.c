@@ -180,6 +180,7 @@ __noprobe int return_trampoline_handler(struct pt_regs *regs)
 	}
 	f = this_cpu_ptr(&shadow.stack[d - 1]);
 	regs->ip = f->ret;
+	this_cpu_inc(cpu_hits);
 	this_cpu_write(hook_active, 1);
 	if (likely(!(f->users & (f->users - 1)) && (f->users & active))) {
 		struct shadow_user *u = users[__builtin_ctz(f->users)];

@@ -33,6 +33,8 @@
 /* The offset to add to a linked per-CPU address for this CPU's copy; the CPU's number. */
 DECLARE_PER_CPU(unsigned long, this_cpu_off);
 DECLARE_PER_CPU(int, cpu_number);
+/* Probe hits this CPU served (kprobes, fentry hooks, returns): the `cpus` command. */
+DECLARE_PER_CPU(unsigned long, cpu_hits);
 /* per_cpu_offset[cpu]: the same offset for every CPU (0 for CPU 0). */
 extern unsigned long per_cpu_offset[NR_CPUS];
 

@@ -20,6 +20,8 @@
 #include "kernel/probes/fentry.h"
 #include "kernel/probes/kprobes.h"
 #include "kernel/traps.h"
+#include "kernel/tsc.h"
+#include "kernel/unwind.h"
 
 struct call_box {
 	void (*volatile fn)(void *);
@@ -224,6 +226,43 @@ static __noprobe void flush_tlb_fn(void *arg)
 void smp_flush_tlb_others(void)
 {
 	smp_call_function(SMP_ALL_OTHERS, flush_tlb_fn, NULL, 1);
+}
+
+/* ---- fault reports: the other CPUs, by NMI ---- */
+
+static volatile int report_cpu = -1, report_done;
+
+int __noprobe smp_nmi(struct pt_regs *regs)
+{
+	if (report_cpu != smp_processor_id())
+		return 0;
+	printk("\n*** CPU %d (APIC id %u), stopped by NMI:\n", smp_processor_id(), cpus[smp_processor_id()].apic_id);
+	arch_print_regs(regs);
+	printk("backtrace:\n");
+	unwind_print(regs->ip, regs->bp);
+	report_done = 1;
+	for (;;)
+		cpu_halt();	/* interrupts are off: only another NMI or INIT wakes it */
+}
+
+void __noprobe smp_report_others(void)
+{
+	int me = smp_processor_id();
+
+	for (int t = 0; t < nr_cpus; t++) {
+		uint64_t t0 = rdtsc(), limit = (tsc.hz ? tsc.hz : 1000000000ull) * 2;
+
+		if (t == me || cpus[t].state != CPU_ONLINE)
+			continue;
+		report_done = 0;
+		report_cpu = t;
+		apic_send(cpus[t].apic_id, APIC_DM_NMI);
+		while (!report_done && rdtsc() - t0 < limit)
+			cpu_relax();
+		if (!report_done)
+			printk("\n*** CPU %d (APIC id %u) did not answer the NMI\n", t, cpus[t].apic_id);
+	}
+	report_cpu = -1;
 }
 
 /* ---- quiescent states (see synchronize_probes in smp.h and the README) ---- */

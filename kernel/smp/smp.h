@@ -27,6 +27,15 @@ extern int nr_cpus_online;
 
 /* Find and start the CPUs (after acpi_init); prints `smp: N of M CPUs online`. */
 void smp_init(void);
+/* One line per CPU: number, APIC id, state, probe hits served. */
+void smp_print_cpus(void);
+/*
+ * Fault reports (kernel/fault.c): stop every other CPU with an NMI, one
+ * at a time, each printing its registers and backtrace first.
+ */
+void smp_report_others(void);
+/* trap_dispatch, for an NMI: 1 if it was smp_report_others' (never returns then). */
+int smp_nmi(struct pt_regs *regs);
 
 /*
  * Run fn(arg) on one other CPU (cpu >= 0) or on every other online CPU

@@ -44,6 +44,7 @@ int nr_cpus = 1, nr_cpus_online = 1;
 unsigned long per_cpu_offset[NR_CPUS];
 DEFINE_PER_CPU(unsigned long, this_cpu_off);
 DEFINE_PER_CPU(int, cpu_number);
+DEFINE_PER_CPU(unsigned long, cpu_hits);
 
 static volatile int booting_cpu, ap_alive;
 
@@ -218,6 +219,18 @@ void smp_init(void)
 	       why ? why : "", why ? ")" : "");
 	if (ai->cpus_ignored || usable > NR_CPUS)
 		printk("smp: only %d CPUs are supported\n", NR_CPUS);
+}
+
+void smp_print_cpus(void)
+{
+	static const char *const states[] = { [CPU_PARKED] = "parked", [CPU_FAILED] = "failed to start",
+					       [CPU_ONLINE] = "online" };
+
+	printk("%d of %d CPUs online (x%sAPIC)\n", nr_cpus_online, nr_cpus, apic_x2apic() ? "2" : "");
+	printk("  cpu  apic id  state            hits served\n");
+	for (int i = 0; i < nr_cpus; i++)
+		printk("  %3d  %7u  %-15s  %11lu%s\n", i, cpus[i].apic_id, states[cpus[i].state],
+		       *per_cpu_ptr(&cpu_hits, i), i == smp_processor_id() ? "  (this one)" : "");
 }
 
 /* An AP, from ap_entry32, on its own stack, interrupts off. */
