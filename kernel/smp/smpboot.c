@@ -47,6 +47,8 @@ DEFINE_PER_CPU(int, cpu_number);
 DEFINE_PER_CPU(unsigned long, cpu_hits);
 
 static volatile int booting_cpu, ap_alive;
+static uint64_t max_skew;
+static int skew_unmeasured;
 
 static uint64_t ms_to_tsc(unsigned ms)
 {
@@ -159,6 +161,49 @@ static const char *start_ap(int i, uintptr_t page)
 	return ap_alive ? NULL : "no answer to INIT-SIPI-SIPI";
 }
 
+/*
+ * TSC synchronisation, CPU 0 against the AP just started: CPU 0 reads its
+ * TSC (t0), the AP reads its own (ta) as soon as it sees that, CPU 0 reads
+ * again when it sees the answer (t1). Were the TSCs in step, ta would lie
+ * in [t0, t1]; how far outside it is at least the skew. Best of 50 rounds.
+ */
+#define SKEW_ROUNDS	50
+static volatile uint64_t skew_ta;
+static volatile int skew_round;		/* CPU 0: round n asked; AP: -n answered */
+
+static void tsc_skew_ap(void)
+{
+	for (int n = 1; n <= SKEW_ROUNDS; n++) {
+		while (skew_round != n)
+			cpu_relax();
+		skew_ta = rdtsc();
+		skew_round = -n;
+	}
+}
+
+static uint64_t tsc_skew_boot(void)
+{
+	uint64_t best = ~0ull;
+
+	for (int n = 1; n <= SKEW_ROUNDS; n++) {
+		uint64_t t0 = rdtsc(), t1, ta, off;
+		uint64_t limit = ms_to_tsc(1000);
+
+		skew_round = n;
+		while (skew_round != -n) {
+			if (rdtsc() - t0 > limit)
+				return ~0ull;
+			cpu_relax();
+		}
+		t1 = rdtsc();
+		ta = skew_ta;
+		off = ta < t0 ? t0 - ta : ta > t1 ? ta - t1 : 0;
+		if (off < best)
+			best = off;
+	}
+	return best;
+}
+
 /* CPU 0 first, then the MADT's other CPUs in table order, at most NR_CPUS. */
 static int list_cpus(const struct acpi_info *ai, uint32_t me)
 {
@@ -186,6 +231,14 @@ void smp_init(void)
 	const char *why = NULL;
 
 	cpus[0] = (struct cpu){ .state = CPU_ONLINE };
+	if (want == 1) {	/* as before SMP: the local APIC untouched */
+		uint32_t r[4];
+
+		cpuid(1, r);
+		usable = list_cpus(ai, r[1] >> 24);
+		printk("smp: 1 of %d CPUs online (cpus=1)\n", usable);
+		return;
+	}
 	if (apic_init()) {
 		printk("smp: 1 of 1 CPUs online (no local APIC)\n");
 		return;
@@ -212,11 +265,21 @@ void smp_init(void)
 			if (err) {
 				cpus[i].state = CPU_FAILED;
 				printk("smp: CPU %d (APIC id %u) did not start: %s\n", i, cpus[i].apic_id, err);
+			} else {
+				uint64_t skew = tsc_skew_boot();
+
+				if (skew == ~0ull)
+					skew_unmeasured++;
+				else if (skew > max_skew)
+					max_skew = skew;
 			}
 		}
 	}
 	printk("smp: %d of %d CPUs online%s%s%s\n", nr_cpus_online, usable, why ? " (" : "",
 	       why ? why : "", why ? ")" : "");
+	if (nr_cpus_online > 1)
+		printk("smp: TSC skew between CPU 0 and the others at most %llu cycles%s\n",
+		       (unsigned long long)max_skew, skew_unmeasured ? " (some CPUs did not answer)" : "");
 	if (ai->cpus_ignored || usable > NR_CPUS)
 		printk("smp: only %d CPUs are supported\n", NR_CPUS);
 }
@@ -243,5 +306,6 @@ void ap_main(void)
 	cpus[i].state = CPU_ONLINE;
 	__atomic_add_fetch(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
 	ap_alive = 1;
+	tsc_skew_ap();
 	smp_idle();
 }
