@@ -6,6 +6,7 @@
  */
 #include "kernel/traps.h"
 #include "kernel/dev/console.h"
+#include "kernel/mm/text_poke.h"
 #include "kernel/smp/smp.h"
 
 static struct trap_hook *trap_hooks[NR_EXCEPTIONS];
@@ -111,6 +112,7 @@ static __noprobe __noinline void unclaimed(struct pt_regs *regs)
 	if (v == VEC_BP) {
 		if (*(const volatile unsigned char *)(regs->ip - 1) != 0xcc) {
 			regs->ip--;
+			text_poke_refresh((void *)regs->ip);	/* an emulator's stale copy of it too */
 			return;
 		}
 		if (run_hooks(v, regs))

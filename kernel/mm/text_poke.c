@@ -97,6 +97,25 @@ static __noprobe int __text_poke(void *addr, const void *bytes, size_t len)
 	return 0;
 }
 
+/*
+ * Rewrite the byte at addr with its own value, under the lock, without a
+ * sync. For the #BP handler's retry of an int3 that is gone from memory:
+ * QEMU's TCG may keep running a stale translation of it (see __text_poke)
+ * until the page is written again, and would retry forever. On hardware
+ * it changes nothing.
+ */
+void __noprobe text_poke_refresh(void *addr)
+{
+	uint8_t b;
+
+	if (!poke_allowed((uintptr_t)addr, 1) || !mm_paging_on())
+		return;
+	spin_lock(&text_lock);
+	b = *(const volatile uint8_t *)addr;
+	__text_poke(addr, &b, 1);
+	spin_unlock(&text_lock);
+}
+
 /* ---- the int3 protocol ---- */
 
 enum emul { EMUL_NONE, EMUL_CALL, EMUL_JMP, EMUL_SKIP };

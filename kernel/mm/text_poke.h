@@ -41,6 +41,9 @@ int text_poke(void *addr, const void *bytes, size_t len);
  */
 int text_poke_bp(void *addr, const void *insn, size_t len, const void *emulate);
 
+/* Rewrite one byte of text with its own value (no sync): see text_poke.c. */
+void text_poke_refresh(void *addr);
+
 /* Hits on text_poke_bp's temporary int3 (any CPU), emulated. */
 extern unsigned long text_poke_bp_emulated;
 

@@ -33,6 +33,16 @@ void fentry_caller(void);
 
 static void site_call_none(struct fentry_site *s, struct pt_regs *regs);
 
+static __noprobe void nop_func(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *ops,
+			       struct pt_regs *regs)
+{
+	(void)ip, (void)parent_ip, (void)ops, (void)regs;
+}
+
+/* A site's ops once its last one is gone: a late site_call_one calls nothing. */
+static struct ftrace_ops nop_ops = { .func = nop_func };
+static struct ftrace_ops *no_ops[] = { &nop_ops, NULL };
+
 static struct fentry_site sites[MAX_SITES];
 static struct fentry_site *site_hash[HASH_SIZE];	/* open addressing by ip */
 static unsigned long nr_sites;
@@ -241,6 +251,12 @@ static int site_set_ops(struct fentry_site *s, struct ftrace_ops *add, struct ft
 		}
 	}
 	/*
+	 * Never NULL once a site had ops: a CPU may have loaded s->call
+	 * (site_call_one) before the change and read s->ops after it.
+	 */
+	if (!ops && old)
+		ops = no_ops;
+	/*
 	 * Other CPUs may be in a hit of this site now: site_call_all serves
 	 * the old and the new array alike (it reads s->ops once), so switch
 	 * to it, publish the array, then pick the specialised call. The old
@@ -252,7 +268,8 @@ static int site_set_ops(struct fentry_site *s, struct ftrace_ops *add, struct ft
 	s->nr_ops = (uint16_t)k;
 	barrier();
 	site_set_call(s);
-	retire_kfree(old);	/* another CPU may be walking it */
+	if (old != no_ops)
+		retire_kfree(old);	/* another CPU may be walking it */
 	return 0;
 }
 

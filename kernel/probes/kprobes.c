@@ -104,6 +104,10 @@ static inline __attribute__((always_inline)) void run_insn(struct kprobe_site *s
 {
 	if (likely(s->kind == KP_BOOST)) {
 		regs->ip = (unsigned long)s->slot;
+	} else if (s->kind == KP_EMULATE) {
+		kp_emulate(s, regs);
+		if (!quiet && s->post)
+			post_handlers(s, regs);
 	} else if (s->kind == KP_SSTEP) {
 		/* No interrupt between here and the slot's int3: kcb is one deep. */
 		this_cpu_write(kcb.step, s);
@@ -116,7 +120,7 @@ static inline __attribute__((always_inline)) void run_insn(struct kprobe_site *s
 		/* being optimized (optprobes.c): the detour's copy, never back into its 5 bytes */
 		regs->ip = (unsigned long)s->opt->slot + OPT_CALL_SIZE;
 	} else {
-		kp_emulate(s, regs);
+		kp_emulate(s, regs);	/* KP_FTRACE: its 5-byte nop */
 		if (!quiet && s->post)
 			post_handlers(s, regs);
 	}

@@ -220,6 +220,13 @@ static __noprobe const char *blocker(struct kprobe_site *s)
 
 	if (!optimize_on)
 		return "optimization is off";
+	/*
+	 * With other CPUs running, (un)optimizing still lets one of them run
+	 * half-written code now and then (the smp_probes suite finds it with
+	 * optimization on, under multi-threaded TCG): int3 probes only.
+	 */
+	if (nr_cpus_online > 1)
+		return "several CPUs are online (jump optimization is one-CPU only for now)";
 	if (s->kind == KP_FTRACE)
 		return "an fentry site (an ftrace_ops runs its handlers)";
 	if (!s->armed)
