@@ -134,6 +134,14 @@ int mm_guard_page_count(void)
 	return nguards;
 }
 
+int mm_is_guard_page(uintptr_t page)
+{
+	for (int i = 0; i < nguards; i++)
+		if (guards[i] == (page & ~PAGE_MASK))
+			return 1;
+	return 0;
+}
+
 int mm_set_page_attr(void *page, unsigned attr)
 {
 	uintptr_t a = (uintptr_t)page;

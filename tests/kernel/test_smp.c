@@ -121,7 +121,7 @@ static void test_call_one(struct ktest *t)
  */
 #define POKE_ROUNDS	1000
 #define POKE_SECONDS	60
-#define POKE_MIN	200
+#define POKE_MIN	50
 
 struct poke_stats {
 	unsigned long calls, wrong;
