@@ -23,8 +23,15 @@ enum { TRAMPOLINE_FLAGS_DEAD = 0, TRAMPOLINE_RESTORE_FLAGS = 1 };
 int fentry_handler(struct pt_regs *regs);		/* kernel/probes/fentry.c */
 int return_trampoline_handler(struct pt_regs *regs);	/* kernel/probes/shadow_stack.c */
 
-/* Descriptor tables, exception vectors: called once from kmain. */
+/* Descriptor tables, exception vectors: called once from kmain (CPU 0). */
 void arch_init(void);
+/*
+ * Another CPU (kernel/smp/smpboot.c): on CPU 0, allocate CPU cpu's GDT, TSS
+ * and exception stacks (0 or -ENOMEM); on that CPU, load them, the shared
+ * IDT, and its per-CPU segment base (kernel/smp/percpu.h).
+ */
+int arch_cpu_prepare(int cpu);
+void arch_cpu_start(int cpu, unsigned long percpu_off);
 
 /* The screen console for whatever the boot loader handed over. */
 void screen_console_init(const struct fb_info *fb);

@@ -137,6 +137,21 @@ static int set_trace(const char *v)
 	return 0;
 }
 
+/* A CPU count or number in [lo, 64]. */
+static int set_cpu_number(const char *key, const char *v, int lo, int *out)
+{
+	int n = 0;
+	const char *p = v;
+
+	while (*p >= '0' && *p <= '9' && n <= 1000)
+		n = n * 10 + (*p++ - '0');
+	if (*p || p == v || n < lo || n > 64)
+		return error(lo ? "bad value '%s' for %s (expected 1..64)" : "bad value '%s' for %s (expected 0..63)",
+			     v, key);
+	*out = n;
+	return 0;
+}
+
 /* Kept as text: probe_events_apply_cmdline() parses them once symbols and hooks work. */
 static int add_probe(const char *v)
 {
@@ -186,6 +201,10 @@ int cmdline_parse(const char *cmdline)
 			error("bad value '%s' for %s (expected GLOB)", value, key);
 		else if (!strcmp(key, "probe"))
 			add_probe(value);
+		else if (!strcmp(key, "cpus"))
+			set_cpu_number(key, value, 1, &kopt.cpus);
+		else if (!strcmp(key, "fault_cpu"))
+			set_cpu_number(key, value, 0, &kopt.fault_cpu);
 		else
 			error("unknown option '%s'%s", key, "");
 	}

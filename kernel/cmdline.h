@@ -17,6 +17,8 @@ struct kernel_options {
 	int icount;		/* the host says rdtsc counts instructions */
 	int hook_all;		/* mode=test: trace and graph every function meanwhile */
 	int qr;			/* mode=bench: results as QR codes on the screen; -1: unless qemu_exit */
+	int cpus;		/* cpus=N: start at most N CPUs (1: only the boot CPU); 0: all */
+	int fault_cpu;		/* fault_cpu=N (tests): CPU N faults on purpose after bring-up */
 	char test_filter[64];	/* glob on "suite" or "suite.case" */
 	char bench_filter[64];	/* glob on scenario ids */
 	/* mode=trace: trace=[graph:|function:]GLOB, profile=GLOB ("": not given) */

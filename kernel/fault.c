@@ -10,6 +10,7 @@
 #include "kernel/probes/fentry.h"
 #include "kernel/probes/kprobes.h"
 #include "kernel/dev/power.h"
+#include "kernel/smp/smp.h"
 #include "kernel/unwind.h"
 
 
@@ -20,7 +21,7 @@ struct fault_catcher {
 	struct kprobe *kprobe;		/* whose handler was running at fault_catch */
 };
 
-static struct fault_catcher *catcher;	/* innermost active fault_catch */
+static DEFINE_PER_CPU(struct fault_catcher *, catcher);	/* innermost active fault_catch, per CPU */
 static int report_depth;		/* > 1: faulted while reporting */
 static unsigned long first_vector, first_ip;	/* what was being reported */
 
@@ -72,45 +73,46 @@ void __noprobe fault_report(struct pt_regs *regs)
 	first_vector = v;
 	first_ip = regs->ip;
 	sym_format(where, sizeof(where), regs->ip);
-	printk("\n*** FAULT: %s (vector %lu) at %s\n", trap_name(v), v, where);
+	printk("\n*** FAULT on CPU %d: %s (vector %lu) at %s\n", smp_processor_id(), trap_name(v), v, where);
 	print_error_code(v, regs->error_code, cr2);
 	if (v == VEC_BP)
 		printk("unclaimed int3 at %#lx (ip is the byte after it)\n", regs->ip - 1);
 	arch_print_regs(regs);
 	printk("backtrace:\n");
 	unwind_print(regs->ip, regs->bp);
+	smp_report_others();
 	printk("*** %s\n", kopt.qemu_exit ? "exiting QEMU with failure" : "halted");
 	fault_stop();
 }
 
 int __noprobe fault_catch(void (*fn)(void *), void *arg, struct fault_record *rec)
 {
-	struct fault_catcher c = { .rec = rec, .prev = catcher, .kprobe = kprobe_running() };
+	struct fault_catcher c = { .rec = rec, .prev = this_cpu_read(catcher), .kprobe = kprobe_running() };
 	unsigned long flags = read_flags();
-	int hooks = hook_active;
+	int hooks = this_cpu_read(hook_active);
 
 	if (arch_setjmp(&c.jb)) {
 		kprobe_set_running(c.kprobe);	/* a handler that caught its own fault goes on */
-		hook_active = hooks;		/* a hook we jumped out of is over */
+		this_cpu_write(hook_active, hooks);	/* a hook we jumped out of is over */
 		/* fault_catch_take already unlinked c; the trap left IF clear */
 		irq_restore(flags);
 		return 1;
 	}
-	catcher = &c;
+	this_cpu_write(catcher, &c);
 	fn(arg);
-	catcher = c.prev;
+	this_cpu_write(catcher, c.prev);
 	return 0;
 }
 
 void __noprobe fault_catch_take(struct pt_regs *regs)
 {
-	struct fault_catcher *c = catcher;
+	struct fault_catcher *c = this_cpu_read(catcher);
 
 	kprobe_fault(regs, c ? c->kprobe : NULL);	/* a slot's ip as the probed one, name the probe */
 
 	if (!c)
 		return;
-	catcher = c->prev;
+	this_cpu_write(catcher, c->prev);
 	if (c->rec) {
 		c->rec->vector = regs->vector;
 		c->rec->error_code = regs->error_code;

@@ -20,6 +20,7 @@
 #include "kernel/trace/profile.h"
 #include "kernel/probes/shadow_stack.h"
 #include "kernel/shell.h"
+#include "kernel/smp/smp.h"
 #include "kernel/trace/trace.h"
 #include "kernel/tsc.h"
 #include "lib/format.h"
@@ -159,6 +160,31 @@ static int run_self_tests(void)
 	return failures;
 }
 
+/*
+ * fault_cpu=N: CPU N dereferences NULL while CPU 0 waits here; the fault
+ * report must name CPU N and show every other CPU's backtrace (by NMI).
+ */
+static void fault_on_purpose(void *arg)
+{
+	(void)arg;
+	*(volatile int *)0 = 1;
+}
+
+static __noinline void wait_for_the_fault(int cpu)
+{
+	uint64_t t0 = rdtsc();
+
+	if (smp_work_start(cpu, fault_on_purpose, NULL)) {
+		printk("fault_cpu: CPU %d is not online\n", cpu);
+		kopt.errors++;
+		return;
+	}
+	while (rdtsc() - t0 < (tsc.hz ? tsc.hz : 1000000000ull) * 10)
+		cpu_relax();
+	printk("fault_cpu: CPU %d did not fault\n", cpu);
+	kopt.errors++;
+}
+
 void kmain(uint32_t magic, uint32_t info);
 
 void kmain(uint32_t magic, uint32_t info)
@@ -193,6 +219,9 @@ void kmain(uint32_t magic, uint32_t info)
 	if (profile_init())
 		printk("profile: no memory for the counters; the profiler is off\n");
 	acpi_init();
+	smp_init();
+	if (kopt.fault_cpu)
+		wait_for_the_fault(kopt.fault_cpu);
 	kopt.errors += probe_events_apply_cmdline();
 	printk("mode: %s\n", boot_mode_name(kopt.mode));
 	if ((kopt.trace_glob[0] || kopt.profile_glob[0]) && kopt.mode != MODE_TRACE)

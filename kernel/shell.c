@@ -19,6 +19,7 @@
 #include "kernel/trace/probe_events.h"
 #include "kernel/trace/profile.h"
 #include "kernel/probes/shadow_stack.h"
+#include "kernel/smp/smp.h"
 #include "kernel/trace/trace.h"
 #include "lib/format.h"
 #include "lib/ringbuf.h"
@@ -207,6 +208,7 @@ static void cmd_help(void)
 		"commands:",
 		"  help                         this list",
 		"  probes                       probe events, kprobes, hooks, with hit counts",
+		"  cpus                         the CPUs: APIC id, state, probe hits served",
 		"  p[:NAME] SYMBOL[+OFFS] [ARGS]  define a probe event (as in kprobe_events)",
 		"  r[:NAME] SYMBOL [ARGS]       define a return event ($retval)",
 		"  -:NAME                       remove an event",
@@ -537,6 +539,8 @@ void shell_execute(char *line)
 		cmd_help();
 	else if (!strcmp(argv[0], "probes") && argc == 1)
 		cmd_probes();
+	else if (!strcmp(argv[0], "cpus") && argc == 1)
+		smp_print_cpus();
 	else if (!strcmp(argv[0], "bench") && argc <= 2)
 		bench_run_all(argc == 2 ? argv[1] : "*");
 	else if (!strcmp(argv[0], "trace"))

@@ -6,6 +6,8 @@
  */
 #include "kernel/traps.h"
 #include "kernel/dev/console.h"
+#include "kernel/mm/text_poke.h"
+#include "kernel/smp/smp.h"
 
 static struct trap_hook *trap_hooks[NR_EXCEPTIONS];
 
@@ -88,6 +90,44 @@ int trap_hook_unregister(int vector, struct trap_hook *hook)
 	return -1;
 }
 
+static __noprobe int run_hooks(unsigned long v, struct pt_regs *regs)
+{
+	for (struct trap_hook *h = trap_hooks[v]; h; h = h->next)
+		if (h->handler(regs))
+			return 1;
+	return 0;
+}
+
+/*
+ * What no hook claimed. An int3 that is no longer there: another CPU
+ * removed it (a probe gone, a text_poke_bp finished) after this CPU hit
+ * it; run the instruction that is there now. If it is there, ask the hooks
+ * once more: it may be a new one, placed (with its owner's state, which is
+ * written first) after they looked. Vectors >= 32 are interrupts.
+ */
+static __noprobe __noinline void unclaimed(struct pt_regs *regs)
+{
+	unsigned long v = regs->vector;
+
+	if (v == VEC_BP) {
+		if (*(const volatile unsigned char *)(regs->ip - 1) != 0xcc) {
+			regs->ip--;
+			text_poke_refresh((void *)regs->ip);	/* an emulator's stale copy of it too */
+			return;
+		}
+		if (run_hooks(v, regs))
+			return;
+	}
+	if (v >= NR_EXCEPTIONS) {
+		smp_interrupt(regs);
+		return;
+	}
+	if (v == VEC_NMI && smp_nmi(regs))
+		return;
+	fault_catch_take(regs);
+	fault_report(regs);
+}
+
 void __noprobe trap_dispatch(struct pt_regs *regs)
 {
 	unsigned long v = regs->vector;
@@ -96,8 +136,7 @@ void __noprobe trap_dispatch(struct pt_regs *regs)
 		for (struct trap_hook *h = trap_hooks[v]; h; h = h->next)
 			if (h->handler(regs))
 				return;
-	fault_catch_take(regs);
-	fault_report(regs);
+	unclaimed(regs);
 }
 
 void __noprobe int3_emulate_push(struct pt_regs *regs, unsigned long value)

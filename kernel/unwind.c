@@ -7,7 +7,7 @@
 #include "kernel/traps.h"
 
 #define WORD		sizeof(unsigned long)
-#define MAX_STACKS	8
+#define MAX_STACKS	(8 + 4 * 64)	/* 64 CPUs: a stack and up to 3 exception stacks each */
 
 struct stack_range {
 	unsigned long lo, hi;

@@ -71,6 +71,10 @@ def qemu_command(opts, workdir, serial="file"):
     cmd = [qemu_binary(opts.arch, opts.fw), "-m", opts.memory, "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     cmd += ["-M", opts.machine or ("q35" if opts.fw == "uefi" else "pc")]
+    if opts.smp > 1:
+        cmd += ["-smp", str(opts.smp)]
+        if not opts.kvm and not opts.icount:
+            cmd += ["-accel", "tcg,thread=multi"]
     cmd += cpu_options(opts.arch, opts.fw, opts.kvm, opts.icount, opts.cpu)
     if opts.fw == "uefi":
         vars_copy = os.path.join(workdir, "ovmf_vars.fd")
@@ -330,6 +334,8 @@ def add_options(p):
     p.add_argument("--machine", default=None)
     p.add_argument("--cpu", default=None)
     p.add_argument("--memory", default="256M")
+    p.add_argument("--smp", type=int, default=1,
+                   help="CPUs; above 1 under multi-threaded TCG (-accel tcg,thread=multi) unless --icount or --kvm")
     p.add_argument("--kvm", action="store_true")
     p.add_argument("--icount", action="store_true", help="-icount shift=0: rdtsc counts instructions")
     p.add_argument("--timeout", type=float, default=120)

@@ -28,9 +28,10 @@ import qemu  # noqa: E402
 
 SUMMARY = re.compile(r"^(?:\w+:\s*)?(\d+) passed, (\d+) failed", re.M)
 
-# (arch, firmware, media, extra kernel arguments): the matrix every change
-# must pass. hook_all=1 runs the self-tests with every traceable function
-# hooked by the function tracer and the function graph tracer.
+# (arch, firmware, media, extra kernel arguments[, CPUs[, machine]]): the
+# matrix every change must pass. hook_all=1 runs the self-tests with every
+# traceable function hooked by the function tracer and the function graph
+# tracer. Boots with several CPUs run under multi-threaded TCG.
 BOOT_MATRIX = [
     ("i386", "bios", "cdrom", ""),
     ("x86_64", "bios", "cdrom", ""),
@@ -39,6 +40,16 @@ BOOT_MATRIX = [
     ("x86_64", "uefi", "usb", ""),
     ("i386", "bios", "cdrom", "hook_all=1"),
     ("x86_64", "bios", "cdrom", "hook_all=1"),
+    ("i386", "bios", "cdrom", "", 2),
+    ("x86_64", "bios", "cdrom", "", 2),
+    ("i386", "uefi", "cdrom", "", 2),
+    ("x86_64", "uefi", "cdrom", "", 2),
+    ("i386", "bios", "cdrom", "", 4),
+    ("x86_64", "bios", "cdrom", "", 4),
+    ("i386", "uefi", "cdrom", "", 4),
+    ("x86_64", "uefi", "cdrom", "", 4),
+    ("x86_64", "uefi", "cdrom", "", 8, "q35"),
+    ("x86_64", "bios", "cdrom", "hook_all=1", 4),
 ]
 
 # (arch, firmware, what the console is): the screen must show the banner.
@@ -83,11 +94,13 @@ def run_counted(totals, name, cmd, log_dir):
     print("  %-34s %4d passed, %d failed  (%.1fs)" % (name, p, f_, time.time() - t0), flush=True)
 
 
-def boot_options(args, arch, fw, media, mode, timeout, extra=None, screendump=None):
+def boot_options(args, arch, fw, media, mode, timeout, extra=None, screendump=None, smp=1, machine=None):
     p = qemu.argparse.ArgumentParser()
     qemu.add_options(p)
     argv = ["--iso", args.iso, "--arch", arch, "--fw", fw, "--media", media,
-            "--mode", mode, "--timeout", str(timeout)]
+            "--mode", mode, "--timeout", str(timeout), "--smp", str(smp)]
+    if machine:
+        argv += ["--machine", machine]
     if args.kvm:
         argv.append("--kvm")
     if extra:
@@ -99,17 +112,23 @@ def boot_options(args, arch, fw, media, mode, timeout, extra=None, screendump=No
 
 def boot_matrix(args, totals, log_dir):
     def one(entry):
-        arch, fw, media, extra = entry
+        arch, fw, media, extra = entry[:4]
+        smp = entry[4] if len(entry) > 4 else 1
+        machine = entry[5] if len(entry) > 5 else None
         t0 = time.time()
-        opts = boot_options(args, arch, fw, media, "test", args.boot_timeout, extra=extra)
-        opts.log = os.path.join(log_dir, "boot-%s-%s-%s%s.log" % (arch, fw, media,
-                                                                  "-" + extra.replace("=", "") if extra else ""))
+        # several CPUs under TCG: each boot takes longer, and more so on a loaded host
+        timeout = args.boot_timeout * (2 if smp > 1 else 1)
+        opts = boot_options(args, arch, fw, media, "test", timeout, extra=extra, smp=smp, machine=machine)
+        opts.log = os.path.join(log_dir, "boot-%s-%s-%s%s%s.log" % (
+            arch, fw, media, "-" + extra.replace("=", "") if extra else "",
+            "-smp%d" % smp if smp > 1 else ""))
         status, text = qemu.boot(opts)
         return entry, status, text, time.time() - t0
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for entry, status, text, secs in pool.map(one, BOOT_MATRIX):
-            name = "boot %s/%s/%s" % entry[:3] + (" " + entry[3] if entry[3] else "")
+            name = "boot %s/%s/%s" % entry[:3] + (" " + entry[3] if entry[3] else "") + \
+                (" -smp %d" % entry[4] if len(entry) > 4 else "") + (" " + entry[5] if len(entry) > 5 else "")
             r = ktap.parse(text)
             cases = r["cases"]
             p = sum(1 for c in cases if c[2] in ("pass", "skip"))
@@ -119,10 +138,33 @@ def boot_matrix(args, totals, log_dir):
             for c in f_:
                 totals.add("%s: %s.%s" % (name, c[0], c[1]), False)
             ok = status == "pass" and not r["problems"] and not f_
+            smp = entry[4] if len(entry) > 4 else 1
+            want = "smp: %d of %d CPUs online" % (smp, smp)
+            if want not in text:
+                ok = False
+                r["problems"].append("no '%s' line" % want)
             totals.add(name, ok, "%s; %s (log %s)" % (status, "; ".join(r["problems"]) or
                                                        "%d failed cases" % len(f_), log_dir))
             print("  %-34s %4d passed, %d failed, %d skipped  [%s] (%.1fs)" %
                   (name, p, len(f_), skipped, status, secs), flush=True)
+
+
+def smp_fault_tests(args, totals, log_dir):
+    """fault_cpu=2 with 4 CPUs: the report names CPU 2, and every other CPU,
+    stopped by NMI, prints its registers and backtrace."""
+    def one(arch):
+        opts = boot_options(args, arch, "bios", "cdrom", "test", args.boot_timeout, extra="fault_cpu=2", smp=4)
+        opts.log = os.path.join(log_dir, "boot-%s-bios-fault_cpu2-smp4.log" % arch)
+        return arch, qemu.boot(opts)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for arch, (status, text) in pool.map(one, ["i386", "x86_64"]):
+            name = "fault report %s -smp 4 fault_cpu=2" % arch
+            missing = [w for w in ["*** FAULT on CPU 2:"] +
+                       ["*** CPU %d (APIC id" % c for c in (0, 1, 3)] if w not in text]
+            ok = status == "fail" and not missing and text.count("backtrace:") >= 4
+            totals.add(name, ok, "%s; missing %s (log %s)" % (status, missing, log_dir))
+            print("  %-34s %s  [%s]" % (name, "pass" if ok else "FAIL", status), flush=True)
 
 
 def screen_tests(args, totals, log_dir):
@@ -191,6 +233,7 @@ def main():
     if "boot" in only:
         print("QEMU boot matrix (mode=test):", flush=True)
         boot_matrix(args, totals, log_dir)
+        smp_fault_tests(args, totals, log_dir)
     if "screen" in only:
         print("screen:", flush=True)
         screen_tests(args, totals, log_dir)

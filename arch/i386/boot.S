@@ -29,6 +29,45 @@ _start:
 	hlt
 	jmp	1b
 
+/*
+ * An AP, from the start page (kernel/smp/trampoline16.S): protected mode,
+ * flat segments, paging off. Take the boot CPU's paging settings (ap_boot_*,
+ * written by kernel/smp/smpboot.c) and call ap_main on its own stack.
+ */
+	.globl ap_entry32
+ap_entry32:
+	movw	$0x10, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movl	ap_boot_efer, %edx
+	testl	%edx, %edx
+	jz	2f
+	movl	$0xc0000080, %ecx	/* EFER.NXE, as on the boot CPU */
+	rdmsr
+	orl	ap_boot_efer, %eax
+	wrmsr
+2:	movl	ap_boot_cr4, %eax
+	movl	%eax, %cr4		/* PAE or PSE */
+	movl	ap_boot_cr3, %eax
+	movl	%eax, %cr3
+	movl	ap_boot_cr0, %eax
+	movl	%eax, %cr0		/* PG, WP */
+	movl	ap_boot_stack, %esp
+	xorl	%ebp, %ebp
+	call	ap_main
+3:	cli
+	hlt
+	jmp	3b
+
+	.section .data
+	.globl ap_boot_cr0, ap_boot_cr3, ap_boot_cr4, ap_boot_efer, ap_boot_stack
+ap_boot_cr0:	.long 0
+ap_boot_cr3:	.long 0
+ap_boot_cr4:	.long 0
+ap_boot_efer:	.long 0
+ap_boot_stack:	.long 0
+
 	.section .bss.boot, "aw", @nobits
 	/* The boot stack, with an unmapped guard page below it once paging is ours. */
 	.globl boot_stack_guard, boot_stack_top

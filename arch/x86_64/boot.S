@@ -142,6 +142,45 @@ long_mode_entry:
 	hlt
 	jmp	7b
 
+/*
+ * An AP, from the start page (kernel/smp/trampoline16.S): 32-bit protected
+ * mode, flat segments, paging off. Take the boot CPU's paging settings
+ * (ap_boot_*, written by kernel/smp/smpboot.c; CR3 is below 4 GiB), enter
+ * long mode and call ap_main on the stack smpboot.c gave this CPU.
+ */
+	.code32
+	.globl ap_entry32
+ap_entry32:
+	movw	$0x10, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movl	ap_boot_cr4, %eax
+	movl	%eax, %cr4		/* PAE (and the rest as on the boot CPU) */
+	movl	ap_boot_cr3, %eax
+	movl	%eax, %cr3
+	movl	$MSR_EFER, %ecx
+	rdmsr
+	orl	ap_boot_efer, %eax	/* LME, NXE */
+	wrmsr
+	movl	ap_boot_cr0, %eax
+	movl	%eax, %cr0		/* PG: long mode is active */
+	lgdt	boot_gdt_ptr
+	ljmp	$0x08, $ap_long_mode
+
+	.code64
+ap_long_mode:
+	movw	$0x10, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %ss
+	movq	ap_boot_stack, %rsp
+	xorl	%ebp, %ebp
+	call	ap_main
+8:	cli
+	hlt
+	jmp	8b
+
 	.section .rodata
 no_lm_msg:
 	.asciz "uniprobe: this CPU has no long mode; boot the i386 kernel instead"
@@ -160,6 +199,13 @@ boot_gdt_ptr:
 	.globl boot_magic_value, boot_info_addr
 boot_magic_value:	.long 0
 boot_info_addr:	.long 0
+	.globl ap_boot_cr0, ap_boot_cr3, ap_boot_cr4, ap_boot_efer, ap_boot_stack
+ap_boot_cr0:	.long 0
+ap_boot_cr3:	.long 0
+ap_boot_cr4:	.long 0
+ap_boot_efer:	.long 0
+	.balign 8
+ap_boot_stack:	.quad 0
 
 	.section .bss.boot, "aw", @nobits
 	.balign 4096

@@ -39,6 +39,21 @@ trap_stub_\vec:
 .endm
 	TRAP_STUBS
 
+/* Interrupt vectors (kernel/smp/smp.h): the same frame, vector >= 32. */
+	.globl trap_stub_ipi_call, trap_stub_spurious
+	.type trap_stub_ipi_call, @function
+trap_stub_ipi_call:
+	pushq	$0
+	pushq	$0xf0			/* VEC_IPI_CALL */
+	jmp	trap_entry
+	.size trap_stub_ipi_call, . - trap_stub_ipi_call
+	.type trap_stub_spurious, @function
+trap_stub_spurious:
+	pushq	$0
+	pushq	$0xff			/* VEC_SPURIOUS */
+	jmp	trap_entry
+	.size trap_stub_spurious, . - trap_stub_spurious
+
 	.type trap_entry, @function
 trap_entry:
 	FRAMELESS(trap_entry)	/* bp = regs + 1: the unwinder walks on through regs */

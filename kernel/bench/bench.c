@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "kernel/arch.h"
 #include "kernel/bench/bench.h"
+#include "kernel/smp/smp.h"
 #include "kernel/cmdline.h"
 #include "kernel/dev/console.h"
 #include "kernel/cpuinfo.h"
@@ -30,6 +31,7 @@ static const char *const bench_order[] = {
 	"kprobe_boost", "kprobe_sstep", "kprobe_emulate", "optprobe", "rethook",
 	"fgraph", "rethook_fgraph", "scale_probes_1", "scale_probes_10",
 	"scale_probes_100", "scale_probes_1000", "scale_probes_10000", "recursion_1000",
+	"smp_kprobe_boost", "smp_optprobe", "smp_fentry_hook", "smp_rethook",
 };
 
 static long long samples[BENCH_BATCHES];
@@ -237,6 +239,7 @@ static int filter_matches_any(const char *filter)
 int bench_run_all(const char *filter)
 {
 	static const struct bench_scenario *list[BENCH_MAX];
+	static long long overheads[BENCH_MAX];
 	struct bench_stats base = { 0 }, st;	/* "call" sorts first and sets it */
 	unsigned n;
 	int failed;
@@ -269,7 +272,18 @@ int bench_run_all(const char *filter)
 			s->teardown();
 		if (s == &call)
 			base = st;
-		print_result(s, &st, st.median - (s->own_baseline ? own : base).median);
+		overheads[i] = st.median - (s->own_baseline ? own : base).median;
+		print_result(s, &st, overheads[i]);
+		/* smp_<kind>: against <kind> on one CPU, when it ran before */
+		for (unsigned j = 0; j < i && !strncmp(s->id, "smp_", 4); j++) {
+			char ratio[24];
+
+			if (strcmp(list[j]->id, s->id + 4) || overheads[j] <= 0)
+				continue;
+			bench_fixed(ratio, sizeof(ratio), overheads[i] * 1000 / overheads[j]);
+			printk("    %d CPUs at once, cpu %d: %s x the one-CPU overhead of %s\n", nr_cpus_online,
+			       smp_processor_id(), ratio, list[j]->id);
+		}
 	}
 	printk("\nbench: %u scenarios, %d failed\n", n, failed);
 	return failed;

@@ -100,8 +100,8 @@ static const uint8_t *map_table(uint64_t phys, const char *sig)
 	return h;
 }
 
-/* The FADT from the RSDT (4-byte entries) or XSDT (8-byte entries). */
-static const uint8_t *find_fadt(const uint8_t *sdt, unsigned entry_size)
+/* A table (FACP, APIC ...) from the RSDT (4-byte entries) or XSDT (8-byte entries). */
+static const uint8_t *find_table(const uint8_t *sdt, unsigned entry_size, const char *sig)
 {
 	uint32_t len = get32(sdt + 4);
 
@@ -109,10 +109,51 @@ static const uint8_t *find_fadt(const uint8_t *sdt, unsigned entry_size)
 		uint64_t phys = entry_size == 8 ? get64(sdt + off) : get32(sdt + off);
 		const uint8_t *h = map(phys, HEADER_LEN);
 
-		if (h && !memcmp(h, "FACP", 4))
-			return map_table(phys, "FACP");
+		if (h && !memcmp(h, sig, 4))
+			return map_table(phys, sig);
 	}
 	return NULL;
+}
+
+/*
+ * The MADT's processors: Processor Local APIC (type 0: uid, APIC id, flags)
+ * and Processor Local x2APIC (type 9: 2 reserved, x2APIC id, flags, uid)
+ * entries, flags bit 0 enabled or bit 1 online capable. An id listed twice
+ * (firmware lists CPUs with small ids in both forms) counts once.
+ */
+static void madt_parse(const uint8_t *madt)
+{
+	uint32_t len = get32(madt + 4);
+
+	info.madt = 1;
+	for (uint32_t off = HEADER_LEN + 8; off + 2 <= len; off += madt[off + 1]) {
+		const uint8_t *e = madt + off;
+		uint32_t id, flags;
+		int dup = 0;
+
+		if (e[1] < 2 || off + e[1] > len)
+			break;
+		if (e[0] == 0 && e[1] >= 8) {
+			id = e[3];
+			flags = get32(e + 4);
+		} else if (e[0] == 9 && e[1] >= 16) {
+			id = get32(e + 4);
+			flags = get32(e + 8);
+		} else {
+			continue;
+		}
+		if (!(flags & 3))
+			continue;
+		for (int i = 0; i < info.nr_cpus; i++)
+			dup |= info.apic_ids[i] == id;
+		if (dup)
+			continue;
+		if (info.nr_cpus == ACPI_MAX_CPUS) {
+			info.cpus_ignored++;
+			continue;
+		}
+		info.apic_ids[info.nr_cpus++] = id;
+	}
 }
 
 /* A FADT field, or 0 when this (older, shorter) FADT ends before it. */
@@ -189,7 +230,7 @@ int acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb)
 static int parse(void)
 {
 	const struct rsdp *rsdp = boot_info.rsdp;
-	const uint8_t *sdt = NULL, *fadt = NULL, *dsdt;
+	const uint8_t *sdt = NULL, *fadt = NULL, *madt, *dsdt;
 	uint64_t dsdt_phys = 0;
 	uint32_t flags = 0, dsdt32 = 0;
 
@@ -200,10 +241,16 @@ static int parse(void)
 	memcpy(info.oem, rsdp->oem, 6);
 	/* An "old" tag holds 20 bytes even when the RSDP says revision 2: no xsdt there. */
 	if (boot_info.rsdp_revision >= 2 && rsdp->revision >= 2 && rsdp->xsdt &&
-	    (sdt = map_table(rsdp->xsdt, "XSDT")))
-		fadt = find_fadt(sdt, 8);
-	if (!fadt && rsdp->rsdt && (sdt = map_table(rsdp->rsdt, "RSDT")))
-		fadt = find_fadt(sdt, 4);
+	    (sdt = map_table(rsdp->xsdt, "XSDT"))) {
+		fadt = find_table(sdt, 8, "FACP");
+		if ((madt = find_table(sdt, 8, "APIC")))
+			madt_parse(madt);
+	}
+	if (!fadt && rsdp->rsdt && (sdt = map_table(rsdp->rsdt, "RSDT"))) {
+		fadt = find_table(sdt, 4, "FACP");
+		if (!info.madt && (madt = find_table(sdt, 4, "APIC")))
+			madt_parse(madt);
+	}
 	if (!sdt)
 		return info.error = "no readable RSDT or XSDT", -1;
 	if (!fadt)

@@ -2,7 +2,7 @@
  * Just enough ACPI to leave the machine: the RSDP the boot loader copied
  * (boot_info.rsdp) -> RSDT/XSDT -> FADT (PM1 control blocks, the reset
  * register) -> DSDT (the \_S5 sleep type, found by a byte search of the
- * AML, not an interpreter).
+ * AML, not an interpreter); and the MADT's list of CPUs (kernel/smp/).
  */
 #ifndef KERNEL_ACPI_H
 #define KERNEL_ACPI_H
@@ -16,6 +16,8 @@ struct acpi_gas {
 	uint8_t bit_width, bit_offset, access_size;
 	uint64_t address;
 } __attribute__((packed));
+
+#define ACPI_MAX_CPUS	256
 
 enum { ACPI_SPACE_MEMORY = 0, ACPI_SPACE_IO = 1, ACPI_SPACE_PCI = 2 };
 
@@ -34,6 +36,11 @@ struct acpi_info {
 	struct acpi_gas reset_reg;
 	uint8_t reset_value;
 	int bad_checksums;		/* tables used anyway, as Linux does */
+	/* MADT: the APIC ids of usable CPUs (enabled or online capable), in table order */
+	int madt;			/* found */
+	int nr_cpus;
+	uint32_t apic_ids[ACPI_MAX_CPUS];
+	int cpus_ignored;		/* usable CPUs beyond ACPI_MAX_CPUS */
 };
 
 /* Parse once (later calls return the first result) and print one line. 0 or -1. */

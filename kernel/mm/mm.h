@@ -66,6 +66,8 @@ int mm_map_mmio(uint64_t phys, uint64_t size);
  */
 void mm_guard_page(void *page);
 int mm_guard_page_count(void);
+/* Is the page holding addr one of them? */
+int mm_is_guard_page(uintptr_t addr);
 
 /* ---- executable memory: R+X pages within +-2 GiB of kernel text ---- */
 /*

@@ -20,9 +20,10 @@
 #include "kernel/dev/console.h"
 #include "kernel/errno.h"
 #include "kernel/mm/mm_internal.h"
+#include "kernel/smp/smp.h"
 
 #define LOW_MEMORY	0x100000u
-#define MAX_GUARDS	32
+#define MAX_GUARDS	(32 + 4 * 64)	/* 64 CPUs: a stack and up to 3 exception stacks each */
 #define MAX_MMIO	16
 
 static int paging_on, paging_failed;
@@ -133,13 +134,26 @@ int mm_guard_page_count(void)
 	return nguards;
 }
 
+int mm_is_guard_page(uintptr_t page)
+{
+	for (int i = 0; i < nguards; i++)
+		if (guards[i] == (page & ~PAGE_MASK))
+			return 1;
+	return 0;
+}
+
 int mm_set_page_attr(void *page, unsigned attr)
 {
 	uintptr_t a = (uintptr_t)page;
 
+	int err;
+
 	if (!paging_on || (a & PAGE_MASK))
 		return -EINVAL;
-	return arch_map(a, a, PAGE_SIZE, attr);
+	err = arch_map(a, a, PAGE_SIZE, attr);
+	/* Other CPUs may hold the old translation (or the large page it was split from). */
+	smp_flush_tlb_others();
+	return err;
 }
 
 static void map_kernel_image(void)

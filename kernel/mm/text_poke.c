@@ -15,11 +15,13 @@
 #include "kernel/errno.h"
 #include "kernel/mm/mm_internal.h"
 #include "kernel/mm/text_poke.h"
+#include "kernel/smp/smp.h"
 #include "kernel/traps.h"
 
 #define INT3	0xcc
 
 void (*text_poke_bp_step_hook)(int step);
+unsigned long text_poke_bp_emulated;
 
 static __noprobe void sync_core(void)
 {
@@ -37,7 +39,24 @@ static __noprobe int poke_allowed(uintptr_t a, size_t len)
 	return execmem_contains_range((const void *)a, len);
 }
 
+/* One patcher at a time: the alias pages are shared by every CPU. */
+static struct spinlock text_lock = SPINLOCK_INIT;
+
+static int __text_poke(void *addr, const void *bytes, size_t len);
+
 int __noprobe text_poke(void *addr, const void *bytes, size_t len)
+{
+	int err;
+
+	spin_lock(&text_lock);
+	err = __text_poke(addr, bytes, len);
+	if (!err)
+		smp_sync_cores();
+	spin_unlock(&text_lock);
+	return err;
+}
+
+static __noprobe int __text_poke(void *addr, const void *bytes, size_t len)
 {
 	uintptr_t a = (uintptr_t)addr, page = a & ~PAGE_MASK;
 	uintptr_t last = (a + len - 1) & ~PAGE_MASK;
@@ -59,14 +78,42 @@ int __noprobe text_poke(void *addr, const void *bytes, size_t len)
 	if (last != page)
 		arch_map(arch_poke_alias + PAGE_SIZE, last, PAGE_SIZE, PG_WRITE);
 	dst = (volatile uint8_t *)(arch_poke_alias + (a & PAGE_MASK));
-	for (size_t i = 0; i < len; i++)
-		dst[i] = src[i];
+	/*
+	 * Twice: QEMU's TCG drops translations of a page BEFORE it performs
+	 * the store that hit it (cputlb's notdirty_write), so another vCPU
+	 * can translate the old bytes in between and keep running them after
+	 * every sync. The second store drops such a translation; whatever is
+	 * translated after the first store has the new bytes. On a real CPU
+	 * it rewrites the same bytes.
+	 */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < len; i++)
+			dst[i] = src[i];
 	arch_unmap_page(arch_poke_alias);
 	if (last != page)
 		arch_unmap_page(arch_poke_alias + PAGE_SIZE);
 	sync_core();
 	irq_restore(flags);
 	return 0;
+}
+
+/*
+ * Rewrite the byte at addr with its own value, under the lock, without a
+ * sync. For the #BP handler's retry of an int3 that is gone from memory:
+ * QEMU's TCG may keep running a stale translation of it (see __text_poke)
+ * until the page is written again, and would retry forever. On hardware
+ * it changes nothing.
+ */
+void __noprobe text_poke_refresh(void *addr)
+{
+	uint8_t b;
+
+	if (!poke_allowed((uintptr_t)addr, 1) || !mm_paging_on())
+		return;
+	spin_lock(&text_lock);
+	b = *(const volatile uint8_t *)addr;
+	__text_poke(addr, &b, 1);
+	spin_unlock(&text_lock);
 }
 
 /* ---- the int3 protocol ---- */
@@ -124,6 +171,7 @@ static __noprobe int poke_int3_handler(struct pt_regs *regs)
 
 	if (!bp.addr || at != bp.addr)
 		return 0;
+	__atomic_add_fetch(&text_poke_bp_emulated, 1, __ATOMIC_RELAXED);
 	switch (bp.kind) {
 	case EMUL_CALL:
 		int3_emulate_call(regs, bp.target, at + bp.len);
@@ -176,7 +224,9 @@ int __noprobe text_poke_bp(void *addr, const void *insn, size_t len, const void 
 	if (!mm_paging_on())
 		return -EBUSY;
 	flags = irq_save();
+	spin_lock(&text_lock);
 	if (bp.addr) {
+		spin_unlock(&text_lock);
 		irq_restore(flags);
 		return -EBUSY;
 	}
@@ -186,23 +236,35 @@ int __noprobe text_poke_bp(void *addr, const void *insn, size_t len, const void 
 	barrier();
 	bp.addr = a;
 
+	/*
+	 * Each step is followed by smp_sync_cores(): every other CPU runs a
+	 * serializing instruction before the next step (SDM, cross-modifying
+	 * code). A CPU that hits the int3 meanwhile is in poke_int3_handler
+	 * with interrupts off; it answers the sync only after it has left
+	 * it, so bp stays valid until no CPU can be looking at it.
+	 */
 	orig = *(const volatile uint8_t *)addr;
-	err = text_poke(addr, &int3, 1);		/* 1: int3 on the first byte */
+	err = __text_poke(addr, &int3, 1);		/* 1: int3 on the first byte */
 	if (!err) {
+		smp_sync_cores();
 		step_done(1);
-		if (len > 1)
-			err = text_poke((uint8_t *)addr + 1, new + 1, len - 1);	/* 2: the tail */
+		if (len > 1) {
+			err = __text_poke((uint8_t *)addr + 1, new + 1, len - 1);	/* 2: the tail */
+			smp_sync_cores();
+		}
 		if (!err) {
 			step_done(2);
-			err = text_poke(addr, new, 1);	/* 3: the first byte */
+			err = __text_poke(addr, new, 1);	/* 3: the first byte */
 		}
 		if (err)	/* cannot happen once step 1 worked; never leave our int3 behind */
-			text_poke(addr, &orig, 1);
+			__text_poke(addr, &orig, 1);
+		smp_sync_cores();
 	}
 	bp.addr = 0;
 	barrier();
 	if (!err)
 		step_done(3);
+	spin_unlock(&text_lock);
 	irq_restore(flags);
 	return err;
 }

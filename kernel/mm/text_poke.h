@@ -10,8 +10,9 @@
 /*
  * Copy len bytes (1 .. PAGE_SIZE; may cross one page boundary) to addr,
  * which must lie wholly in kernel text [__text_start, __text_end) or in a
- * block execmem handed out. Interrupts are off while it writes; the CPU is
- * serialized (cpuid) before it returns. Returns 0, -EINVAL (bad length),
+ * block execmem handed out. Interrupts are off while it writes; this CPU
+ * (cpuid) and every other online CPU (smp_sync_cores) are serialized
+ * before it returns. One CPU patches at a time (a lock). Returns 0, -EINVAL (bad length),
  * -EFAULT (address outside text and execmem; nothing written) or -EBUSY
  * (our page tables are not live yet).
  */
@@ -23,7 +24,7 @@ int text_poke(void *addr, const void *bytes, size_t len);
  *   1. text_poke an int3 (0xcc) over the first byte
  *   2. text_poke insn[1 .. len-1] behind it
  *   3. text_poke insn[0] over the int3
- * (each text_poke serializes). While the int3 of steps 1-2 sits at addr, a
+ * (each step serializes every CPU: smp_sync_cores). While the int3 of steps 1-2 sits at addr, a
  * #BP there (from an NMI, a nested exception, or code the patcher itself
  * calls) is claimed by text_poke's #BP hook, which emulates `emulate` (or
  * insn when emulate is NULL), an instruction of the same length len:
@@ -39,6 +40,12 @@ int text_poke(void *addr, const void *bytes, size_t len);
  * another text_poke_bp is in progress (called from inside one).
  */
 int text_poke_bp(void *addr, const void *insn, size_t len, const void *emulate);
+
+/* Rewrite one byte of text with its own value (no sync): see text_poke.c. */
+void text_poke_refresh(void *addr);
+
+/* Hits on text_poke_bp's temporary int3 (any CPU), emulated. */
+extern unsigned long text_poke_bp_emulated;
 
 /*
  * Tests only: when set, called after each of text_poke_bp's three steps

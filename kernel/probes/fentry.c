@@ -9,6 +9,7 @@
 #include "kernel/kallsyms.h"
 #include "kernel/mm/mm.h"
 #include "kernel/probes/shadow_stack.h"
+#include "kernel/smp/smp.h"
 #include "kernel/mm/text_poke.h"
 #include "lib/string.h"
 
@@ -32,11 +33,22 @@ void fentry_caller(void);
 
 static void site_call_none(struct fentry_site *s, struct pt_regs *regs);
 
+static __noprobe void nop_func(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *ops,
+			       struct pt_regs *regs)
+{
+	(void)ip, (void)parent_ip, (void)ops, (void)regs;
+}
+
+/* A site's ops once its last one is gone: a late site_call_one calls nothing. */
+static struct ftrace_ops nop_ops = { .func = nop_func };
+static struct ftrace_ops *no_ops[] = { &nop_ops, NULL };
+
 static struct fentry_site sites[MAX_SITES];
 static struct fentry_site *site_hash[HASH_SIZE];	/* open addressing by ip */
 static unsigned long nr_sites;
 static struct fentry_stats stats;
-int hook_active;
+DEFINE_PER_CPU(int, hook_active);
+static DEFINE_PER_CPU(unsigned long, recursion_misses);	/* summed in fentry_get_stats */
 
 static const uint8_t nop5[FENTRY_CALL_SIZE] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
 
@@ -155,7 +167,7 @@ static __noprobe void site_call_one(struct fentry_site *s, struct pt_regs *regs)
 {
 	struct ftrace_ops *op = s->ops[0];
 
-	op->hits++;
+	counter_inc(&op->hits);
 	op->func(s->ip, *(unsigned long *)regs->sp, op, regs);
 }
 
@@ -167,9 +179,10 @@ static __noprobe void site_call_shadow(struct fentry_site *s, struct pt_regs *re
 static __noprobe void site_call_all(struct fentry_site *s, struct pt_regs *regs)
 {
 	unsigned long parent_ip = *(unsigned long *)regs->sp;
+	struct ftrace_ops **ops = *(struct ftrace_ops **volatile *)&s->ops;	/* once */
 
-	for (struct ftrace_ops **op = s->ops; op && *op; op++) {
-		(*op)->hits++;
+	for (struct ftrace_ops **op = ops; op && *op; op++) {
+		counter_inc(&(*op)->hits);
 		(*op)->func(s->ip, parent_ip, *op, regs);
 	}
 	if (s->shadow_users)
@@ -200,13 +213,14 @@ __noprobe int fentry_handler(struct pt_regs *regs)
 	regs->ip = ip + FENTRY_CALL_SIZE;
 	if (unlikely(!s || s->ip != ip))
 		s = site_lookup(ip);
-	if (unlikely(hook_active || !s)) {
-		stats.recursion_misses++;
+	if (unlikely(this_cpu_read(hook_active) || !s)) {
+		this_cpu_inc(recursion_misses);
 		return TRAMPOLINE_FLAGS_DEAD;
 	}
-	hook_active = 1;
+	this_cpu_write(hook_active, 1);
+	this_cpu_inc(cpu_hits);
 	s->call(s, regs);
-	hook_active = 0;
+	this_cpu_write(hook_active, 0);
 	return TRAMPOLINE_FLAGS_DEAD;
 }
 
@@ -218,7 +232,7 @@ static int site_set_ops(struct fentry_site *s, struct ftrace_ops *add, struct ft
 	unsigned k = 0;
 
 	/* From inside a hook the array may be the one being walked: refuse. */
-	if (hook_active)
+	if (this_cpu_read(hook_active))
 		return -EBUSY;
 
 	if (n) {
@@ -236,12 +250,26 @@ static int site_set_ops(struct fentry_site *s, struct ftrace_ops *add, struct ft
 			ops = NULL;
 		}
 	}
-	/* Single CPU, hooks never register: a hit sees the old or the new set. */
-	s->call = site_call_none;
+	/*
+	 * Never NULL once a site had ops: a CPU may have loaded s->call
+	 * (site_call_one) before the change and read s->ops after it.
+	 */
+	if (!ops && old)
+		ops = no_ops;
+	/*
+	 * Other CPUs may be in a hit of this site now: site_call_all serves
+	 * the old and the new array alike (it reads s->ops once), so switch
+	 * to it, publish the array, then pick the specialised call. The old
+	 * array is retired, freed once no CPU can still be walking it.
+	 */
+	s->call = site_call_all;
+	barrier();
 	s->ops = ops;
 	s->nr_ops = (uint16_t)k;
+	barrier();
 	site_set_call(s);
-	kfree(old);
+	if (old != no_ops)
+		retire_kfree(old);	/* another CPU may be walking it */
 	return 0;
 }
 
@@ -294,6 +322,7 @@ int ftrace_ops_register(struct ftrace_ops *ops)
 		ftrace_ops_unregister(ops);
 		return err ? err : -ENOENT;
 	}
+	retire_flush();
 	return 0;
 }
 
@@ -313,6 +342,7 @@ int ftrace_ops_register_ip(struct ftrace_ops *ops, unsigned long addr)
 	err = attach(ops, s);
 	if (err)
 		ftrace_ops_unregister(ops);
+	retire_flush();
 	return err;
 }
 
@@ -320,7 +350,7 @@ int ftrace_ops_unregister(struct ftrace_ops *ops)
 {
 	if (!ops->registered)
 		return -ENOENT;
-	if (hook_active)
+	if (this_cpu_read(hook_active))
 		return -EBUSY;
 	for (unsigned long i = 0; i < nr_sites; i++) {
 		struct fentry_site *s = &sites[i];
@@ -333,6 +363,7 @@ int ftrace_ops_unregister(struct ftrace_ops *ops)
 	}
 	ops->registered = 0;
 	ops->nr_sites = 0;
+	retire_flush();		/* also: no CPU is still in ops->func when this returns */
 	return 0;
 }
 
@@ -369,6 +400,8 @@ void fentry_remove_shadow_user(unsigned long addr, unsigned bit)
 void fentry_get_stats(struct fentry_stats *s)
 {
 	*s = stats;
+	for (int c = 0; c < nr_cpus; c++)
+		s->recursion_misses += *per_cpu_ptr(&recursion_misses, c);
 }
 
 int fentry_site_exists(unsigned long addr)

@@ -13,6 +13,7 @@
 #define KERNEL_FENTRY_H
 #include <stdint.h>
 #include "kernel/arch.h"
+#include "kernel/smp/percpu.h"
 
 #define FENTRY_CALL_SIZE 5
 
@@ -69,6 +70,6 @@ unsigned long fentry_site_addr(unsigned long i);
 long fentry_site_index(unsigned long addr);
 
 /* Nonzero while any hook (fentry or return) is running on this CPU. */
-extern int hook_active;
+DECLARE_PER_CPU(int, hook_active);
 
 #endif

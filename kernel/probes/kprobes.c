@@ -23,6 +23,7 @@
 #include "kernel/kallsyms.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/text_poke.h"
+#include "kernel/smp/smp.h"
 #include "kernel/traps.h"
 
 #define INT3		0xcc
@@ -40,15 +41,15 @@ static struct ktable *table;
 static unsigned long nr_sites, nr_probes;
 static struct kprobe_site *graveyard;	/* unregistered, freed when no hit is in progress */
 
-/* This CPU's hit in progress. */
-static struct {
+/* Each CPU's hit in progress (per CPU: kernel/smp/percpu.h). */
+static DEFINE_PER_CPU(struct {
 	struct kprobe *running;		/* the probe whose handler runs */
 	struct kprobe_site *step;	/* the site whose slot is single-stepping */
 	unsigned long step_ret;		/* regs->ip at that slot's trailing int3 */
 	unsigned long step_if;		/* IF to give back after the step */
 	int step_quiet;			/* reentrant hit: no post_handlers */
 	struct kprobe_site *ftrace_site;	/* the fentry site whose callback runs */
-} kcb;
+}, kcb);
 
 /* An fentry site whose ops could not change while fentry walked them. */
 static struct kprobe_site *ftrace_pending;
@@ -80,9 +81,9 @@ static inline __attribute__((always_inline)) int call_pre(struct kprobe *p, stru
 {
 	int redirected;
 
-	kcb.running = p;
+	this_cpu_write(kcb.running, p);
 	redirected = p->pre_handler(p, regs);
-	kcb.running = NULL;
+	this_cpu_write(kcb.running, NULL);
 	return redirected;
 }
 
@@ -90,11 +91,11 @@ static __noprobe void post_handlers(struct kprobe_site *s, struct pt_regs *regs)
 {
 	for (struct kprobe *p = s->probes; p; p = p->next) {
 		if (p->post_handler && !p->disabled && p->site == s) {
-			kcb.running = p;
+			this_cpu_write(kcb.running, p);
 			p->post_handler(p, regs);
 		}
 	}
-	kcb.running = NULL;
+	this_cpu_write(kcb.running, NULL);
 }
 
 /* Execute the instruction: emulate it, or send the CPU to its slot. */
@@ -103,16 +104,23 @@ static inline __attribute__((always_inline)) void run_insn(struct kprobe_site *s
 {
 	if (likely(s->kind == KP_BOOST)) {
 		regs->ip = (unsigned long)s->slot;
+	} else if (s->kind == KP_EMULATE) {
+		kp_emulate(s, regs);
+		if (!quiet && s->post)
+			post_handlers(s, regs);
 	} else if (s->kind == KP_SSTEP) {
 		/* No interrupt between here and the slot's int3: kcb is one deep. */
-		kcb.step = s;
-		kcb.step_ret = (unsigned long)s->slot + s->len + 1;
-		kcb.step_if = regs->flags & FLAGS_IF;
-		kcb.step_quiet = quiet;
+		this_cpu_write(kcb.step, s);
+		this_cpu_write(kcb.step_ret, (unsigned long)s->slot + s->len + 1);
+		this_cpu_write(kcb.step_if, regs->flags & FLAGS_IF);
+		this_cpu_write(kcb.step_quiet, quiet);
 		regs->flags &= ~FLAGS_IF;
 		regs->ip = (unsigned long)s->slot;
+	} else if (s->kind == KP_OPT) {
+		/* being optimized (optprobes.c): the detour's copy, never back into its 5 bytes */
+		regs->ip = (unsigned long)s->opt->slot + OPT_CALL_SIZE;
 	} else {
-		kp_emulate(s, regs);
+		kp_emulate(s, regs);	/* KP_FTRACE: its 5-byte nop */
 		if (!quiet && s->post)
 			post_handlers(s, regs);
 	}
@@ -121,12 +129,12 @@ static inline __attribute__((always_inline)) void run_insn(struct kprobe_site *s
 /* The int3 after a single-stepped copy: back to the original code. */
 static __noprobe int step_done(struct pt_regs *regs)
 {
-	struct kprobe_site *s = kcb.step;
+	struct kprobe_site *s = this_cpu_read(kcb.step);
 
-	kcb.step = NULL;
+	this_cpu_write(kcb.step, NULL);
 	regs->ip = s->addr + s->len;
-	regs->flags |= kcb.step_if;
-	if (!kcb.step_quiet)
+	regs->flags |= this_cpu_read(kcb.step_if);
+	if (!this_cpu_read(kcb.step_quiet))
 		post_handlers(s, regs);
 	return 1;
 }
@@ -140,11 +148,11 @@ static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *
 {
 	struct kprobe *p, *next;
 
-	if (kcb.running) {
+	if (this_cpu_read(kcb.running)) {
 		/* A handler is running: count a miss, run the instruction bare. */
 		for (p = s->probes; p; p = p->next)
 			if (!p->disabled && p->site == s)
-				p->nmissed++;
+				counter_inc(&p->nmissed);
 		if (copy)
 			regs->ip = copy;
 		else
@@ -153,7 +161,7 @@ static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *
 	}
 	for (p = s->probes; p; p = next) {
 		if (!p->disabled && p->site == s) {
-			p->nhit++;
+			counter_inc(&p->nhit);
 			if (p->pre_handler && call_pre(p, regs))
 				return 1;
 		}
@@ -169,7 +177,7 @@ static __noprobe __noinline int hit_slow(struct kprobe_site *s, struct pt_regs *
 /* Not a probed address: the int3 ending a single-step, or not ours. */
 static __noprobe __noinline int hit_miss(struct pt_regs *regs)
 {
-	return kcb.step && regs->ip == kcb.step_ret ? step_done(regs) : 0;
+	return this_cpu_read(kcb.step) && regs->ip == this_cpu_read(kcb.step_ret) ? step_done(regs) : 0;
 }
 
 /*
@@ -186,10 +194,11 @@ static __noprobe int kprobe_int3(struct pt_regs *regs)
 	if (unlikely(!s))
 		return hit_miss(regs);
 	regs->ip = addr;
+	this_cpu_inc(cpu_hits);
 	p = s->single;
-	if (unlikely(!p || kcb.running))
+	if (unlikely(!p || this_cpu_read(kcb.running)))
 		return hit_slow(s, regs, 0);
-	p->nhit++;
+	counter_inc(&p->nhit);
 	if (p->pre_handler && call_pre(p, regs))
 		return 1;
 	run_insn(s, regs, 0);
@@ -212,11 +221,12 @@ int __noprobe optprobe_handler(struct pt_regs *regs)
 
 	irq_disable();
 	regs->ip = s->addr;
-	if (unlikely(!p || kcb.running)) {
+	this_cpu_inc(cpu_hits);
+	if (unlikely(!p || this_cpu_read(kcb.running))) {
 		hit_slow(s, regs, slot + OPT_CALL_SIZE);
 		return TRAMPOLINE_RESTORE_FLAGS;
 	}
-	p->nhit++;
+	counter_inc(&p->nhit);
 	if (p->pre_handler && call_pre(p, regs))
 		return TRAMPOLINE_RESTORE_FLAGS;
 	regs->ip = slot + OPT_CALL_SIZE;
@@ -240,20 +250,20 @@ static __noprobe void kprobe_ftrace(unsigned long ip, unsigned long parent_ip, s
 	struct kprobe *p = s->single;
 
 	(void)parent_ip;
-	kcb.ftrace_site = s;
-	if (unlikely(!p || kcb.running || s->post)) {
+	this_cpu_write(kcb.ftrace_site, s);
+	if (unlikely(!p || this_cpu_read(kcb.running) || s->post)) {
 		regs->ip = ip;
 		hit_slow(s, regs, 0);
 	} else {
 		/* the common case: one probe, no post_handler, as kprobe_int3 */
-		p->nhit++;
+		counter_inc(&p->nhit);
 		if (p->pre_handler) {
 			regs->ip = ip;
 			if (!call_pre(p, regs))
 				regs->ip = ip + FENTRY_CALL_SIZE;
 		}
 	}
-	kcb.ftrace_site = NULL;
+	this_cpu_write(kcb.ftrace_site, NULL);
 }
 
 /* ---- faults (kernel/fault.c) ---- */
@@ -261,37 +271,43 @@ static __noprobe void kprobe_ftrace(unsigned long ip, unsigned long parent_ip, s
 void __noprobe kprobe_fault(struct pt_regs *regs, const struct kprobe *resumes)
 {
 	struct kprobe_site *s = kp_slot_owner(regs->ip);
+	struct kprobe *running = this_cpu_read(kcb.running);
 	char where[96];
 
 	if (s && regs->ip == (unsigned long)s->slot) {
-		if (kcb.step == s)
-			regs->flags |= kcb.step_if;
+		if (this_cpu_read(kcb.step) == s)
+			regs->flags |= this_cpu_read(kcb.step_if);
 		regs->ip = s->addr;
 		sym_format(where, sizeof(where), s->addr);
 		printk("kprobes: fault in the out-of-line copy of %s (%#lx): ip shown as the probed address\n",
 		       where, s->addr);
 	}
 	opt_fault(regs);
-	if (kcb.running && kcb.running != resumes) {
-		sym_format(where, sizeof(where), kcb.running->addr);
-		printk("kprobes: fault in a handler of the kprobe at %s (%#lx)\n", where, kcb.running->addr);
-		kcb.running->status = "a handler faulted";
+	if (running && running != resumes) {
+		sym_format(where, sizeof(where), running->addr);
+		printk("kprobes: fault in a handler of the kprobe at %s (%#lx)\n", where, running->addr);
+		running->status = "a handler faulted";
 	}
-	if (!kcb.running || kcb.running != resumes)
-		kcb.ftrace_site = NULL;	/* else that handler, and fentry's walk, go on */
-	kcb.running = NULL;
-	kcb.step = NULL;
+	if (!running || running != resumes)
+		this_cpu_write(kcb.ftrace_site, NULL);	/* else that handler, and fentry's walk, go on */
+	this_cpu_write(kcb.running, NULL);
+	this_cpu_write(kcb.step, NULL);
+}
+
+int __noprobe kprobe_cpu_busy(void)
+{
+	return this_cpu_read(kcb.running) || this_cpu_read(kcb.step) || this_cpu_read(kcb.ftrace_site);
 }
 
 struct kprobe *__noprobe kprobe_running(void)
 {
-	return kcb.running;
+	return this_cpu_read(kcb.running);
 }
 
 void __noprobe kprobe_set_running(struct kprobe *p)
 {
-	kcb.running = p;
-	kcb.step = NULL;
+	this_cpu_write(kcb.running, p);
+	this_cpu_write(kcb.step, NULL);
 }
 
 /* ---- the table ---- */
@@ -324,7 +340,7 @@ static __noprobe int table_reserve(unsigned long n)
 	}
 	barrier();
 	table = t;
-	kfree(old);
+	retire_kfree(old);	/* a hit on another CPU may be walking it */
 	return 0;
 }
 
@@ -371,7 +387,7 @@ static __noprobe int site_update(struct kprobe_site *s);
  */
 static __noprobe void reap(void)
 {
-	if (kcb.running || kcb.step)
+	if (this_cpu_read(kcb.running) || this_cpu_read(kcb.step))
 		return;
 	if (ftrace_pending) {
 		struct kprobe_site *s = ftrace_pending;
@@ -379,6 +395,8 @@ static __noprobe void reap(void)
 		ftrace_pending = NULL;
 		site_update(s);
 	}
+	if (graveyard)
+		synchronize_probes();	/* no CPU is in their slots or hit paths any more */
 	while (graveyard) {
 		struct kprobe_site *s = graveyard;
 
@@ -386,6 +404,7 @@ static __noprobe void reap(void)
 		site_free(s);
 	}
 	opt_flush();
+	retire_flush();
 }
 
 /* ---- validation: every check before anything changes ---- */
@@ -575,7 +594,7 @@ static __noprobe int site_update(struct kprobe_site *s)
 		return 0;
 	if (s->kind != KP_FTRACE) {
 		text_poke((void *)s->addr, enabled ? &int3 : &s->orig[0], 1);
-	} else if (s == kcb.ftrace_site) {
+	} else if (s == this_cpu_read(kcb.ftrace_site)) {
 		ftrace_pending = s;	/* fentry is walking its ops now: at the next call */
 		return 0;
 	} else {
@@ -693,6 +712,7 @@ int __noprobe kprobe_unregister(struct kprobe *p)
 	if (s->probes) {
 		site_update(s);
 		reap();
+		synchronize_probes();	/* no CPU is still in p's handlers: the caller may reuse p */
 		return 0;
 	}
 	site_update(s);		/* no probes: the original byte goes back */
@@ -701,6 +721,7 @@ int __noprobe kprobe_unregister(struct kprobe *p)
 	s->dead_next = graveyard;
 	graveyard = s;
 	reap();
+	synchronize_probes();	/* no CPU is still in p's handlers: the caller may reuse p */
 	return 0;
 }
 

@@ -159,6 +159,8 @@ void kprobe_report(void);
  */
 void kprobe_fault(struct pt_regs *regs, const struct kprobe *resumes);
 struct kprobe *kprobe_running(void);
+/* Nonzero while this CPU is inside a kprobe hit (handler, single-step, ftrace callback). */
+int kprobe_cpu_busy(void);
 void kprobe_set_running(struct kprobe *p);
 
 #endif

@@ -78,6 +78,7 @@
 #include "kernel/kallsyms.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/text_poke.h"
+#include "kernel/smp/smp.h"
 #include "lib/format.h"
 
 #define INT3		0xcc
@@ -219,6 +220,13 @@ static __noprobe const char *blocker(struct kprobe_site *s)
 
 	if (!optimize_on)
 		return "optimization is off";
+	/*
+	 * With other CPUs running, (un)optimizing still lets one of them run
+	 * half-written code now and then (the smp_probes suite finds it with
+	 * optimization on, under multi-threaded TCG): int3 probes only.
+	 */
+	if (nr_cpus_online > 1)
+		return "several CPUs are online (jump optimization is one-CPU only for now)";
 	if (s->kind == KP_FTRACE)
 		return "an fentry site (an ftrace_ops runs its handlers)";
 	if (!s->armed)
@@ -299,7 +307,12 @@ static __noprobe struct kp_detour *detour_get(struct kprobe_site *s)
 	return d;
 }
 
-/* Free s's detour (no hit may be in it). */
+static __noprobe void detour_slot_free(void *slot)
+{
+	execmem_free(slot);
+}
+
+/* Free s's detour; its slot once no CPU can be in it. */
 static __noprobe void detour_put(struct kprobe_site *s)
 {
 	struct kp_detour *d = s->opt;
@@ -313,7 +326,7 @@ static __noprobe void detour_put(struct kprobe_site *s)
 	if (d->next)
 		d->next->prev = d->prev;
 	s->opt = NULL;
-	execmem_free(d->slot);
+	retire(detour_slot_free, d->slot);	/* a CPU may still be running its copy */
 	kfree(d);
 }
 
@@ -361,13 +374,28 @@ static __noprobe void optimize(struct kprobe_site *s)
 	if (!why && !still_free(s))
 		why = "changed while it was being optimized";
 	if (!why) {
+		uint8_t old_kind = s->kind;
+
 		d->len = (uint8_t)plan.len;
+		/*
+		 * Other CPUs: from now on a hit on the int3 runs the detour's
+		 * copy (run_insn), not the boosted slot or the emulation, both
+		 * of which resume inside the 5 bytes. Once every CPU has seen
+		 * that (the sync), wait for those that had already gone that
+		 * way to leave the 5 bytes and every slot, detour or trampoline
+		 * (any of them may resume inside the 5 bytes); then the rel32
+		 * can go in.
+		 */
+		s->kind = KP_OPT;
+		nr_optimized++;
+		smp_sync_cores();
+		smp_wait_outside(s->addr + 1, s->addr + plan.len);
 		if (text_poke_bp((void *)s->addr, jmp, OPT_JMP_SIZE, NULL) == 0) {
-			s->kind = KP_OPT;	/* only once the jmp is whole (see opt_unoptimize) */
 			s->opt_why = NULL;
-			nr_optimized++;
 			return;
 		}
+		s->kind = old_kind;
+		nr_optimized--;
 		why = "text_poke_bp is busy";
 	}
 	s->opt_why = why;
@@ -383,7 +411,7 @@ void __noprobe opt_unoptimize(struct kprobe_site *s)
 		back[i] = s->orig[i];
 	make_jmp(s, jmp);	/* reached when it was optimized */
 	/*
-	 * KP_OPT only while the jmp is whole: kprobe_int3 then never sees it
+	 * Not KP_OPT from here: kprobe_int3 then never sends a CPU to the detour
 	 * (the int3 of the patching windows is text_poke_bp's), and the int3
 	 * left at the end runs the int3 way. A hit through the detour always
 	 * resumes in its copy (optprobe_handler).

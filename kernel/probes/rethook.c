@@ -17,7 +17,7 @@ static __noprobe int rethook_entry(struct shadow_user *u, unsigned long func,
 	struct rethook *rh = to_rethook(u);
 
 	(void)func;
-	rh->nhit++;
+	counter_inc(&rh->nhit);
 	return !rh->entry_handler || !rh->entry_handler(rh, regs, data);
 }
 
@@ -35,13 +35,13 @@ static __noprobe int rethook_kprobe_entry(struct kprobe *kp, struct pt_regs *reg
 {
 	struct rethook *rh = kp->data;
 
-	if (hook_active) {
-		rh->user.missed++;
+	if (this_cpu_read(hook_active)) {
+		counter_inc(&rh->user.missed);
 		return 0;
 	}
-	hook_active = 1;
+	this_cpu_write(hook_active, 1);
 	shadow_stack_enter(rh->addr, regs, 1u << rh->user.id);
-	hook_active = 0;
+	this_cpu_write(hook_active, 0);
 	return 0;
 }
 

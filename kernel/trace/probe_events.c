@@ -12,6 +12,7 @@
 #include "kernel/errno.h"
 #include "kernel/kallsyms.h"
 #include "kernel/mm/mm.h"
+#include "kernel/smp/smp.h"
 #include "kernel/trace/trace.h"
 #include "kernel/traps.h"
 #include "kernel/tsc.h"
@@ -768,13 +769,13 @@ static __noprobe void event_hit(struct probe_event *ev, struct pt_regs *regs, un
 	};
 	unsigned len;
 
-	ev->hits++;
+	counter_inc(&ev->hits);
 	len = record_values(ev, regs, data);
 	if (ev->filter.n) {
 		struct pe_value values[PE_MAX_ARGS];
 
 		if (decode_values(ev, data, len, values) || !pe_filter_match(&ev->filter, ev, values)) {
-			ev->filtered++;
+			counter_inc(&ev->filtered);
 			return;
 		}
 	}
@@ -782,7 +783,7 @@ static __noprobe void event_hit(struct probe_event *ev, struct pt_regs *regs, un
 	rec.event.id = ev->id;
 	rec.event.gen = ev->gen;
 	if (trace_event_add(&rec, data, len))
-		ev->dropped++;
+		counter_inc(&ev->dropped);
 }
 
 static __noprobe int kprobe_hit(struct kprobe *p, struct pt_regs *regs)
@@ -919,15 +920,18 @@ static int slot_alloc(uint32_t *id)
 }
 
 /*
- * One CPU: once unregistered, no handler of ev runs any more, so it can be
- * freed now. Its records stay in the buffer and print as a removed event.
+ * Unregistered, ev can no longer be found by a hit, but another CPU may
+ * still be inside its handler: free it only once every CPU has left the
+ * probe paths (kernel/smp: retire). Its records stay in the buffer and
+ * print as a removed event (the slot's generation moves on).
  */
 static void event_free(struct probe_event *ev)
 {
 	slots[ev->id].ev = NULL;
 	slots[ev->id].gen++;
 	nr_events--;
-	kfree(ev);
+	retire_kfree(ev);
+	retire_flush();
 }
 
 void probe_event_delete(struct probe_event *ev)
@@ -1055,12 +1059,18 @@ int probe_event_set_filter(const char *name, const char *expr)
 		printk("probe: bad filter for %s: %s\n", name, err);
 		return -EINVAL;
 	}
-	/* One CPU, interrupts off in handlers: the copy is never seen half done. */
-	{
-		unsigned long flags = irq_save();
-
+	/*
+	 * A handler on another CPU must never see a filter half copied: an
+	 * armed event is disarmed (which waits until every CPU has left its
+	 * handler), given the new filter, and armed again.
+	 */
+	if (ev->enabled) {
+		event_unregister(ev);
 		ev->filter = f;
-		irq_restore(flags);
+		if (event_register(ev))
+			printk("probe: %s: could not be armed again (it stays disabled)\n", name);
+	} else {
+		ev->filter = f;
 	}
 	printk("probe: %s: %s\n", name, f.n ? "filter set" : "no filter");
 	return 0;

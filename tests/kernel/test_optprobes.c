@@ -5,6 +5,7 @@
  * optimized range, the text_poke_bp windows and churn while the target runs.
  * The targets are the kprobes suite's (arch/<arch>/test_kprobes_targets.S).
  */
+#include "kernel/smp/smp.h"
 #include "kernel/probes/kprobes.h"
 #include "kernel/ktest.h"
 #include "kernel/mm/mm.h"
@@ -743,5 +744,11 @@ static const struct ktest_case optprobes_cases[] = {
 	{ 0 },
 };
 
-static const struct ktest_suite optprobes_suite = { .name = "optprobes", .cases = optprobes_cases };
+static const char *one_cpu_only(void)
+{
+	return nr_cpus_online > 1 ? "several CPUs online: jump optimization is one-CPU only" : NULL;
+}
+
+static const struct ktest_suite optprobes_suite = { .name = "optprobes", .cases = optprobes_cases,
+						    .skip = one_cpu_only };
 KTEST_SUITE(optprobes_suite);
