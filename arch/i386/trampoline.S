@@ -6,8 +6,12 @@
  *
  * Use it right after a CALL, like this:
  *
- *	push	$func
+ *	push	$desc
  *	jmp	call_to_exception_trampoline
+ *
+ * desc is a descriptor whose first word is the handler, func; func(regs,
+ * desc) gets it too (regparm(2): %eax, %edx), so a stub per user
+ * (kernel/probes/fentry_stub.S: one per fentry site) needs no lookup.
  *
  * It turns the CALL frame into an exception frame, as if the CALL had been an
  * int3: func(regs) sees regs->ip at the CALL instruction (RET-IP - 5) and
@@ -54,13 +58,13 @@ call_to_exception_trampoline:
 	 *
 	 *	8(%esp)		<previous context>
 	 *	4(%esp)		RET-IP
-	 *	0(%esp)		func
+	 *	0(%esp)		desc
 	 *
 	 * transformed into:
 	 *
 	 *	PT_SIZE+8(%esp)		<previous context>
 	 *	PT_SIZE+4(%esp)		RET-IP	(later: resume ip)
-	 *	PT_SIZE+0(%esp)		func	(later: flags to restore)
+	 *	PT_SIZE+0(%esp)		desc	(later: flags to restore)
 	 *	PT_SS(%esp)		ss			(later: eax to restore)
 	 *	PT_SP(%esp)		&<previous context>
 	 *	PT_FLAGS(%esp)		eflags
@@ -95,9 +99,8 @@ call_to_exception_trampoline:
 	/* An odd %ebp points one byte past a pt_regs (see the unwinder). */
 	leal	1(%esp), %ebp
 	movl	%esp, %eax
-	pushl	%eax			/* func(regs), cdecl */
-	call	*PT_SIZE+4(%esp)
-	addl	$4, %esp
+	movl	PT_SIZE(%esp), %edx	/* desc */
+	call	*(%edx)			/* func(regs, desc), regparm(2): kernel/arch.h */
 	.globl call_to_exception_trampoline_return
 call_to_exception_trampoline_return:
 	/*
@@ -136,27 +139,28 @@ call_to_exception_trampoline_return:
 	ret
 	.size call_to_exception_trampoline, . - call_to_exception_trampoline
 
-/* fentry_caller: an enabled fentry site is `call fentry_caller`. */
-	.globl fentry_caller
-	.type fentry_caller, @function
-fentry_caller:
-	pushl	$fentry_handler
-	jmp	call_to_exception_trampoline
-	.size fentry_caller, . - fentry_caller
+/* The descriptors of the stubs below: just their handlers. */
+	.section .rodata
+	.balign 4
+return_trampoline_desc:
+	.long	return_trampoline_handler
+optprobe_entry_desc:
+	.long	optprobe_handler
 
+	.section .text.noprobe, "ax"
 /*
  * return_trampoline: a hooked function's `ret` lands here with the caller's
  * context on top and no RET-IP: push a gap for one, then the handler.
  *
  *	 4(%esp)	<previous context>
  *	 0(%esp)	gap		-> RET-IP slot
- *	-4(%esp)	func
+ *	-4(%esp)	desc
  */
 	.globl return_trampoline
 	.type return_trampoline, @function
 return_trampoline:
 	pushl	$0
-	pushl	$return_trampoline_handler
+	pushl	$return_trampoline_desc
 	jmp	call_to_exception_trampoline
 	.size return_trampoline, . - return_trampoline
 
@@ -166,12 +170,12 @@ return_trampoline:
  *
  *	 4(%esp)	<probed code's stack>	<- regs->sp
  *	 0(%esp)	RET-IP = slot + 5	-> resume ip (regs->ip)
- *	-4(%esp)	func
+ *	-4(%esp)	desc
  */
 	.globl optprobe_entry
 	.type optprobe_entry, @function
 optprobe_entry:
-	pushl	$optprobe_handler
+	pushl	$optprobe_entry_desc
 	jmp	call_to_exception_trampoline
 	.size optprobe_entry, . - optprobe_entry
 

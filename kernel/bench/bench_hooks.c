@@ -10,6 +10,27 @@
 #include "kernel/probes/rethook.h"
 #include "kernel/trace/trace.h"
 
+/*
+ * The floor every call-based kind pays: bench_target's site calls its stub,
+ * which enters the trampoline with a handler that only goes on (no users,
+ * no recursion guard) - as int3_floor is for the trap-based kinds.
+ */
+static int trampoline_floor_setup(void)
+{
+	return fentry_set_floor((unsigned long)bench_target, 1);
+}
+
+static void trampoline_floor_teardown(void)
+{
+	fentry_set_floor((unsigned long)bench_target, 0);
+}
+
+static const struct bench_scenario trampoline_floor = {
+	.id = "trampoline_floor", .what = "site stub -> trampoline -> empty handler -> back",
+	.setup = trampoline_floor_setup, .run = bench_run_target, .teardown = trampoline_floor_teardown,
+};
+BENCH_SCENARIO(trampoline_floor);
+
 static void empty_callback(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *ops,
 			   struct pt_regs *regs)
 {

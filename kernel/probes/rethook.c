@@ -30,7 +30,7 @@ static __noprobe void rethook_return(struct shadow_user *u, unsigned long func,
 	rh->handler(rh, regs, data);
 }
 
-/* Entry through a kprobe on the first instruction (no fentry site): as fentry_handler. */
+/* Entry through a kprobe on the first instruction (no fentry site): as the fentry site handlers. */
 static __noprobe int rethook_kprobe_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct rethook *rh = kp->data;

@@ -160,7 +160,7 @@ __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint
  * return address was at regs->sp - one word. Find that frame, call its
  * users, and resume at the original return address.
  */
-__noprobe int return_trampoline_handler(struct pt_regs *regs)
+__noprobe __trampoline_handler int return_trampoline_handler(struct pt_regs *regs)
 {
 	unsigned long slot = regs->sp - sizeof(unsigned long);
 	unsigned d = this_cpu_read(shadow.depth);
