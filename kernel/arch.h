@@ -19,7 +19,12 @@ struct fb_info;
  * entry or return), where the ABI leaves flags undefined and DF clear - the
  * trampoline then skips popf, which is slow on real CPUs.
  */
-enum { TRAMPOLINE_FLAGS_DEAD = 0, TRAMPOLINE_RESTORE_FLAGS = 1 };
+enum { TRAMPOLINE_FLAGS_DEAD = 0, TRAMPOLINE_RESTORE_FLAGS = 1, TRAMPOLINE_CLEAN_RET = 2 };
+/*
+ * TRAMPOLINE_CLEAN_RET (at a call boundary only): no register in regs was
+ * changed, regs->sp neither, and the word just below regs->sp already
+ * holds regs->ip; the trampoline then restores only what C clobbers.
+ */
 /*
  * The stub pushes a descriptor whose first word is the handler; the
  * handler gets (regs, desc). On i386 both come in registers (regparm(2)),

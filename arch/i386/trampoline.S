@@ -19,7 +19,8 @@
  * and ss; this frame has them, like the exception entry's). func must set
  * regs->ip to where execution continues, and returns whether the flags in
  * regs must be restored (kernel/arch.h: TRAMPOLINE_RESTORE_FLAGS inside a
- * function, TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfl then).
+ * function, TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfl then;
+ * TRAMPOLINE_CLEAN_RET when it changed no register - less to restore).
  * Registers in regs are restored on the way out; regs->sp may be lowered by
  * at most two words. Segment registers are saved (upper 16 bits undefined)
  * but not restored.
@@ -116,11 +117,12 @@ call_to_exception_trampoline_return:
 	 * at a call boundary (fentry, function return); yes for an optimized
 	 * probe inside a function.
 	 */
-	testl	%eax, %eax		/* the handler's answer; no mov below touches flags */
+	cmpl	$TRAMPOLINE_RESTORE_FLAGS, %eax	/* the handler's answer; no mov below touches flags */
+	ja	.Lclean
 	movl	PT_SP(%esp), %eax
 	movl	PT_IP(%esp), %ecx
 	movl	%ecx, -1*4(%eax)
-	jnz	.Lrestore_flags
+	je	.Lrestore_flags
 	movl	PT_AX(%esp), %ecx
 	movl	%ecx, -2*4(%eax)
 	RESTORE_GPRS_BUT_AX
@@ -136,6 +138,19 @@ call_to_exception_trampoline_return:
 	leal	-3*4(%eax), %esp
 	popl	%eax
 	popfl
+	ret
+.Lclean:
+	/*
+	 * TRAMPOLINE_CLEAN_RET: no register in regs changed, regs->sp did not
+	 * move and the resume ip is in the word below it (the CALL's own
+	 * RET-IP, or return_trampoline's gap): restore %ebp (the frame marker
+	 * above) and what cdecl C may clobber, then ret through that word.
+	 */
+	movl	PT_BP(%esp), %ebp
+	movl	PT_CX(%esp), %ecx
+	movl	PT_DX(%esp), %edx
+	movl	PT_AX(%esp), %eax
+	leal	PT_SIZE + 4(%esp), %esp		/* past the frame and desc */
 	ret
 	.size call_to_exception_trampoline, . - call_to_exception_trampoline
 

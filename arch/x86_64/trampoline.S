@@ -19,7 +19,8 @@
  * where execution continues (just as an int3 handler must advance past the
  * int3), and returns whether the flags in regs must be restored
  * (kernel/arch.h: TRAMPOLINE_RESTORE_FLAGS inside a function,
- * TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfq then). Registers in
+ * TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfq then; or
+ * TRAMPOLINE_CLEAN_RET when it changed no register - less to restore). Registers in
  * regs are restored on the way out; regs->sp may be lowered by at most two
  * words (emulated pushes). Segment registers are not restored.
  */
@@ -132,11 +133,12 @@ call_to_exception_trampoline_return:
 	 * call boundary (fentry, function return), where popfq would only
 	 * cost time; yes for an optimized probe inside a function.
 	 */
-	testl	%eax, %eax		/* the handler's answer; no mov below touches flags */
+	cmpl	$TRAMPOLINE_RESTORE_FLAGS, %eax	/* the handler's answer; no mov below touches flags */
+	ja	.Lclean
 	movq	PT_SP(%rsp), %rax
 	movq	PT_IP(%rsp), %rcx
 	movq	%rcx, -1*8(%rax)
-	jnz	.Lrestore_flags
+	je	.Lrestore_flags
 	movq	PT_AX(%rsp), %rcx
 	movq	%rcx, -2*8(%rax)
 	RESTORE_GPRS_BUT_AX
@@ -152,6 +154,27 @@ call_to_exception_trampoline_return:
 	leaq	-3*8(%rax), %rsp
 	popq	%rax
 	popfq
+	ret
+.Lclean:
+	/*
+	 * TRAMPOLINE_CLEAN_RET: no register in regs changed, regs->sp did not
+	 * move and the resume ip is in the word below it (the CALL's own
+	 * RET-IP, or return_trampoline's gap): restore only %rbp (the frame
+	 * marker above) and what C may clobber, then ret through that word.
+	 * Callee-saved registers still hold their values.
+	 */
+	movq	PT_BP(%rsp), %rbp
+	leaq	PT_R11(%rsp), %rsp
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rax
+	popq	%rcx
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+	leaq	PT_SIZE - PT_VECTOR + 8(%rsp), %rsp	/* past vector .. ss and desc */
 	ret
 	.size call_to_exception_trampoline, . - call_to_exception_trampoline
 

@@ -40,7 +40,7 @@ static void empty_callback(unsigned long ip, unsigned long parent_ip, struct ftr
 	(void)regs;
 }
 
-static struct ftrace_ops empty_ops = { .func = empty_callback };
+static struct ftrace_ops empty_ops = { .func = empty_callback, .regs_const = 1 };
 
 static int fentry_hook_setup(void)
 {
@@ -83,7 +83,7 @@ static void empty_return(struct rethook *rh, struct pt_regs *regs, void *data)
 	(void)data;
 }
 
-static struct rethook target_rethook = { .symbol = "bench_target", .handler = empty_return };
+static struct rethook target_rethook = { .symbol = "bench_target", .handler = empty_return, .regs_const = 1 };
 
 static int rethook_setup(void)
 {
@@ -140,7 +140,7 @@ static const struct bench_scenario rethook_fgraph = {
 };
 BENCH_SCENARIO(rethook_fgraph);
 
-static struct rethook recurse_rethook = { .symbol = "bench_recurse", .handler = empty_return };
+static struct rethook recurse_rethook = { .symbol = "bench_recurse", .handler = empty_return, .regs_const = 1 };
 
 static void recurse_1000(void)
 {

@@ -179,26 +179,52 @@ static inline __attribute__((always_inline)) int site_leave(void)
 static __noprobe __trampoline_handler int site_call_none(struct pt_regs *regs, struct fentry_site *s)
 {
 	regs->ip = s->ip + FENTRY_CALL_SIZE;
-	return TRAMPOLINE_FLAGS_DEAD;
+	return TRAMPOLINE_CLEAN_RET;	/* regs->ip is the CALL's RET-IP */
 }
 
-static __noprobe __trampoline_handler int site_call_one(struct pt_regs *regs, struct fentry_site *s)
+static inline __attribute__((always_inline)) int call_one(struct pt_regs *regs, struct fentry_site *s,
+							  int done)
 {
 	struct ftrace_ops *op = s->ops[0];
 
 	if (!site_enter(regs, s))
-		return TRAMPOLINE_FLAGS_DEAD;
+		return TRAMPOLINE_CLEAN_RET;
 	counter_inc(&op->hits);
 	op->func(s->ip, *(unsigned long *)regs->sp, op, regs);
-	return site_leave();
+	site_leave();
+	return done;
+}
+
+static __noprobe __trampoline_handler int site_call_one(struct pt_regs *regs, struct fentry_site *s)
+{
+	return call_one(regs, s, TRAMPOLINE_FLAGS_DEAD);
+}
+
+/* The same for an ops whose callback changes no register (regs_const). */
+static __noprobe __trampoline_handler int site_call_one_const(struct pt_regs *regs, struct fentry_site *s)
+{
+	return call_one(regs, s, TRAMPOLINE_CLEAN_RET);
+}
+
+static inline __attribute__((always_inline)) int call_shadow(struct pt_regs *regs, struct fentry_site *s,
+							     int done)
+{
+	if (!site_enter(regs, s))
+		return TRAMPOLINE_CLEAN_RET;
+	shadow_stack_enter(s->ip, regs, s->shadow_users);
+	site_leave();
+	return done;
 }
 
 static __noprobe __trampoline_handler int site_call_shadow(struct pt_regs *regs, struct fentry_site *s)
 {
-	if (!site_enter(regs, s))
-		return TRAMPOLINE_FLAGS_DEAD;
-	shadow_stack_enter(s->ip, regs, s->shadow_users);
-	return site_leave();
+	return call_shadow(regs, s, TRAMPOLINE_FLAGS_DEAD);
+}
+
+/* The same when every shadow user is regs_const. */
+static __noprobe __trampoline_handler int site_call_shadow_const(struct pt_regs *regs, struct fentry_site *s)
+{
+	return call_shadow(regs, s, TRAMPOLINE_CLEAN_RET);
 }
 
 static __noprobe __trampoline_handler int site_call_all(struct pt_regs *regs, struct fentry_site *s)
@@ -220,9 +246,10 @@ static __noprobe __trampoline_handler int site_call_all(struct pt_regs *regs, st
 static void site_set_call(struct fentry_site *s)
 {
 	if (s->nr_ops == 0)
-		s->call = s->shadow_users ? site_call_shadow : site_call_none;
+		s->call = !s->shadow_users ? site_call_none :
+			  shadow_users_change_regs(s->shadow_users) ? site_call_shadow : site_call_shadow_const;
 	else if (s->nr_ops == 1 && !s->shadow_users)
-		s->call = site_call_one;
+		s->call = s->ops[0]->regs_const ? site_call_one_const : site_call_one;
 	else
 		s->call = site_call_all;
 }

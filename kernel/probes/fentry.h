@@ -33,6 +33,11 @@ struct ftrace_ops {
 	ftrace_func_t func;
 	const char *filter;	/* symbol glob; NULL means every traceable function */
 	void *private;
+	/*
+	 * Set when func changes no register in regs (regs->ip included): the
+	 * trampoline then restores only what C clobbers (TRAMPOLINE_CLEAN_RET).
+	 */
+	int regs_const;
 	unsigned long hits;	/* callbacks made */
 	/* owned by fentry.c */
 	unsigned long nr_sites;	/* functions this ops is attached to */

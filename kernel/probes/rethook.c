@@ -77,6 +77,7 @@ int rethook_register(struct rethook *rh)
 	rh->user.entry = rethook_entry;
 	rh->user.ret = rethook_return;
 	rh->user.data_words = (rh->data_size + sizeof(unsigned long) - 1) / sizeof(unsigned long);
+	rh->user.regs_const = rh->regs_const;
 	rh->nhit = rh->nmissed = 0;
 	err = shadow_user_register(&rh->user);
 	if (err)

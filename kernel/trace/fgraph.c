@@ -63,6 +63,7 @@ static struct shadow_user graph_user = {
 	.entry = graph_entry,
 	.ret = graph_return,
 	.data_words = sizeof(struct graph_data) / sizeof(unsigned long),
+	.regs_const = 1,
 	.id = -1,
 };
 
@@ -126,7 +127,7 @@ static __noprobe void function_trace_call(unsigned long ip, unsigned long parent
 	trace_record_add(&rec);
 }
 
-static struct ftrace_ops function_ops = { .func = function_trace_call };
+static struct ftrace_ops function_ops = { .func = function_trace_call, .regs_const = 1 };
 
 int function_tracer_start(const char *glob)
 {
