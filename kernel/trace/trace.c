@@ -12,38 +12,25 @@ _Static_assert((TRACE_RECORDS & (TRACE_RECORDS - 1)) == 0, "TRACE_RECORDS must b
 static struct trace_record trace_mem[TRACE_RECORDS];
 
 /* Ready before anything runs: hooks may record before any init call. */
-static struct ringbuf trace_rb = {
+struct ringbuf trace_rb = {
 	.mem = (unsigned char *)trace_mem,
 	.item_size = sizeof(struct trace_record),
 	.mask = TRACE_RECORDS - 1,
 };
 
 static uint64_t start_tsc;
-/* Set while a record goes in: a probe inside the ring code must not nest. */
-static int adding;
+int trace_adding;
 
 int trace_record_add(const struct trace_record *rec)
 {
-	unsigned long flags = irq_save();
-	int ret;
+	unsigned long flags;
+	struct trace_record *slot = trace_record_begin(&flags);
 
-	if (adding) {
-		trace_rb.dropped++;
-		ret = -1;
-	} else {
-		struct trace_record *slot;
-
-		adding = 1;
-		slot = ringbuf_reserve(&trace_rb);
-		if (slot) {
-			*slot = *rec;	/* inline moves: no call to (traced) memcpy */
-			ringbuf_commit(&trace_rb);
-		}
-		ret = slot ? 0 : -1;
-		adding = 0;
-	}
-	irq_restore(flags);
-	return ret;
+	if (!slot)
+		return -1;
+	*slot = *rec;	/* inline moves: no call to (traced) memcpy */
+	trace_record_end(flags);
+	return 0;
 }
 
 unsigned long trace_dropped(void)

@@ -5,6 +5,9 @@
 #ifndef KERNEL_TRACE_H
 #define KERNEL_TRACE_H
 #include <stdint.h>
+#include "kernel/compiler.h"
+#include "kernel/cpu.h"
+#include "lib/ringbuf.h"
 
 enum trace_type {
 	TRACE_FUNCTION = 1,	/* function tracer: ip called from parent_ip */
@@ -38,6 +41,42 @@ struct trace_record {
  */
 #define TRACE_RECORDS 65536
 int trace_record_add(const struct trace_record *rec);
+
+/* trace.c's, for the inlines below only. */
+extern struct ringbuf trace_rb;
+extern int trace_adding;	/* a record is going in: a probe inside must not nest */
+
+/*
+ * A record written in place (the tracers' hot paths: no copy): begin
+ * reserves the next slot with interrupts off, or returns NULL (full, or a
+ * record already going in: dropped and counted); the caller sets EVERY
+ * field, then end publishes it and restores interrupts.
+ */
+static inline __attribute__((always_inline)) struct trace_record *trace_record_begin(unsigned long *flags)
+{
+	struct trace_record *slot;
+
+	*flags = irq_save();
+	if (unlikely(trace_adding)) {
+		trace_rb.dropped++;
+		slot = NULL;
+	} else {
+		slot = ringbuf_reserve(&trace_rb);
+	}
+	if (unlikely(!slot)) {
+		irq_restore(*flags);
+		return NULL;
+	}
+	trace_adding = 1;
+	return slot;
+}
+
+static inline __attribute__((always_inline)) void trace_record_end(unsigned long flags)
+{
+	ringbuf_commit(&trace_rb);
+	trace_adding = 0;
+	irq_restore(flags);
+}
 unsigned long trace_dropped(void);	/* since the last reset */
 /* Empty the buffer, clear the drop count; timestamps count from now. */
 void trace_reset(void);
