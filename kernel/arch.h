@@ -11,7 +11,7 @@ struct fb_info;
 
 /*
  * A handler entered through call_to_exception_trampoline (arch/<arch>/
- * trampoline.S): `push $handler; jmp call_to_exception_trampoline` right
+ * trampoline.S): `push $desc; jmp call_to_exception_trampoline` right
  * after a CALL. It gets the full pt_regs, must set regs->ip to where
  * execution goes on, and returns whether the flags in regs must be
  * restored: TRAMPOLINE_RESTORE_FLAGS in the middle of a function (an
@@ -19,9 +19,23 @@ struct fb_info;
  * entry or return), where the ABI leaves flags undefined and DF clear - the
  * trampoline then skips popf, which is slow on real CPUs.
  */
-enum { TRAMPOLINE_FLAGS_DEAD = 0, TRAMPOLINE_RESTORE_FLAGS = 1 };
-int fentry_handler(struct pt_regs *regs);		/* kernel/probes/fentry.c */
-int return_trampoline_handler(struct pt_regs *regs);	/* kernel/probes/shadow_stack.c */
+enum { TRAMPOLINE_FLAGS_DEAD = 0, TRAMPOLINE_RESTORE_FLAGS = 1, TRAMPOLINE_CLEAN_RET = 2 };
+/*
+ * TRAMPOLINE_CLEAN_RET (at a call boundary only): no register in regs was
+ * changed, regs->sp neither, and the word just below regs->sp already
+ * holds regs->ip; the trampoline then restores only what C clobbers.
+ */
+/*
+ * The stub pushes a descriptor whose first word is the handler; the
+ * handler gets (regs, desc). On i386 both come in registers (regparm(2)),
+ * which every handler must be declared with: __trampoline_handler.
+ */
+#if ARCH_BITS == 32
+#define __trampoline_handler __attribute__((regparm(2)))
+#else
+#define __trampoline_handler
+#endif
+int __trampoline_handler return_trampoline_handler(struct pt_regs *regs);	/* kernel/probes/shadow_stack.c */
 
 /* Descriptor tables, exception vectors: called once from kmain (CPU 0). */
 void arch_init(void);

@@ -105,6 +105,43 @@ def by_scenario(run):
     return {x["scenario"]: x for x in run["results"]}
 
 
+# Linux 6.1 on the same QEMU (-icount shift=0,sleep=off -cpu max), instructions
+# per hit over an unprobed call, as recorded in issue 14 and the README table:
+# scenario -> {arch: figure}, with a note where the figure needs one.
+LINUX_6_1 = {
+    "fentry_hook": ({"x86_64": 60, "i386": 188},
+                    "x86_64: ftrace_regs_caller (SAVE_REGS) without recursion guard; 87 with it"),
+    "ftrace_function": ({"x86_64": 542, "i386": 843}, ""),
+    "kprobe_boost": ({"x86_64": 533, "i386": 630}, ""),
+    "optprobe": ({"x86_64": 100, "i386": 102}, ""),
+    "rethook": ({"x86_64": 389, "i386": 417}, "kretprobe with an empty handler"),
+    "fgraph": ({"x86_64": 1324, "i386": 2107}, "function_graph tracer"),
+}
+LINUX_SOURCE = ("Linux 6.1 measured the same way (QEMU -icount shift=0,sleep=off -cpu max, "
+                "instructions per hit over an unprobed call); figures from issue 14 and the README")
+
+
+def linux_ratios(runs, mode):
+    """Markdown lines: each kind's overhead over its Linux 6.1 figure."""
+    out = ["", "## Against Linux 6.1", "", "Overhead here / overhead on Linux 6.1 (below 1: cheaper). " +
+           LINUX_SOURCE + "."]
+    if mode != "icount":
+        return out + ["", "(Only comparable with exact instruction counts: run `make bench ICOUNT=1`.)"]
+    head = "| scenario |" + "".join(" %s | Linux | ratio |" % r["arch"] for r in runs) + " note |"
+    out += ["", head, "|---|" + "---:|---:|---:|" * len(runs) + "---|"]
+    for s, (linux, note) in LINUX_6_1.items():
+        row = "| `%s` |" % s
+        for r in runs:
+            x = by_scenario(r).get(s)
+            lx = linux.get(r["arch"])
+            if x is None or "error" in x or lx is None:
+                row += " - | %s | - |" % fmt(lx)
+            else:
+                row += " %s | %s | %.2f |" % (fmt(x["overhead"]), lx, float(x["overhead"]) / lx)
+        out.append(row + " %s |" % note)
+    return out
+
+
 def write_markdown(path, runs, mode):
     order = scenario_order(runs)
     unit = next((r["info"]["unit"] for r in runs if r["info"]), "?")
@@ -132,6 +169,7 @@ def write_markdown(path, runs, mode):
             else:
                 row += " %s | %s |" % (fmt(x["median"]), fmt(x["overhead"]))
         out.append(row + " %s |" % what)
+    out += linux_ratios(runs, mode)
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
 

@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 #include "arch_defs.h"
+#include "kernel/arch.h"
 #include "kernel/traps.h"
 
 #define DEFINE(sym, val) asm volatile("\n->" #sym " %0" : : "i"(val))
@@ -22,6 +23,7 @@ void asm_offsets(void)
 	OFFSET(PT_SP, sp); OFFSET(PT_SS, ss);
 	DEFINE(PT_SIZE, sizeof(struct pt_regs));
 	DEFINE(PT_VECTOR_CALL, PT_VECTOR_CALL);
+	DEFINE(TRAMPOLINE_RESTORE_FLAGS, TRAMPOLINE_RESTORE_FLAGS);
 	/* struct arch_jmp_buf (setjmp.S) */
 	JB(JB_BX, bx); JB(JB_SI, si); JB(JB_DI, di);
 	JB(JB_BP, bp); JB(JB_SP, sp); JB(JB_IP, ip);

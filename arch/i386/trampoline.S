@@ -6,8 +6,12 @@
  *
  * Use it right after a CALL, like this:
  *
- *	push	$func
+ *	push	$desc
  *	jmp	call_to_exception_trampoline
+ *
+ * desc is a descriptor whose first word is the handler, func; func(regs,
+ * desc) gets it too (regparm(2): %eax, %edx), so a stub per user
+ * (kernel/probes/fentry_stub.S: one per fentry site) needs no lookup.
  *
  * It turns the CALL frame into an exception frame, as if the CALL had been an
  * int3: func(regs) sees regs->ip at the CALL instruction (RET-IP - 5) and
@@ -15,7 +19,8 @@
  * and ss; this frame has them, like the exception entry's). func must set
  * regs->ip to where execution continues, and returns whether the flags in
  * regs must be restored (kernel/arch.h: TRAMPOLINE_RESTORE_FLAGS inside a
- * function, TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfl then).
+ * function, TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfl then;
+ * TRAMPOLINE_CLEAN_RET when it changed no register - less to restore).
  * Registers in regs are restored on the way out; regs->sp may be lowered by
  * at most two words. Segment registers are saved (upper 16 bits undefined)
  * but not restored.
@@ -56,13 +61,13 @@ call_to_exception_trampoline:
 	 *
 	 *	8(%esp)		<previous context>
 	 *	4(%esp)		RET-IP
-	 *	0(%esp)		func
+	 *	0(%esp)		desc
 	 *
 	 * transformed into:
 	 *
 	 *	PT_SIZE+8(%esp)		<previous context>
 	 *	PT_SIZE+4(%esp)		RET-IP	(later: resume ip)
-	 *	PT_SIZE+0(%esp)		func	(later: flags to restore)
+	 *	PT_SIZE+0(%esp)		desc	(later: flags to restore)
 	 *	PT_SS(%esp)		ss			(later: eax to restore)
 	 *	PT_SP(%esp)		&<previous context>
 	 *	PT_FLAGS(%esp)		eflags
@@ -97,9 +102,8 @@ call_to_exception_trampoline:
 	/* An odd %ebp points one byte past a pt_regs (see the unwinder). */
 	leal	1(%esp), %ebp
 	movl	%esp, %eax
-	pushl	%eax			/* func(regs), cdecl */
-	call	*PT_SIZE+4(%esp)
-	addl	$4, %esp
+	movl	PT_SIZE(%esp), %edx	/* desc */
+	call	*(%edx)			/* func(regs, desc), regparm(2): kernel/arch.h */
 	.globl call_to_exception_trampoline_return
 call_to_exception_trampoline_return:
 	/*
@@ -115,11 +119,12 @@ call_to_exception_trampoline_return:
 	 * at a call boundary (fentry, function return); yes for an optimized
 	 * probe inside a function.
 	 */
-	testl	%eax, %eax		/* the handler's answer; no mov below touches flags */
+	cmpl	$TRAMPOLINE_RESTORE_FLAGS, %eax	/* the handler's answer; no mov below touches flags */
+	ja	.Lclean
 	movl	PT_SP(%esp), %eax
 	movl	PT_IP(%esp), %ecx
 	movl	%ecx, -1*4(%eax)
-	jnz	.Lrestore_flags
+	je	.Lrestore_flags
 	movl	PT_AX(%esp), %ecx
 	movl	%ecx, -2*4(%eax)
 	RESTORE_GPRS_BUT_AX
@@ -136,29 +141,43 @@ call_to_exception_trampoline_return:
 	popl	%eax
 	popfl
 	ret
+.Lclean:
+	/*
+	 * TRAMPOLINE_CLEAN_RET: no register in regs changed, regs->sp did not
+	 * move and the resume ip is in the word below it (the CALL's own
+	 * RET-IP, or return_trampoline's gap): restore %ebp (the frame marker
+	 * above) and what cdecl C may clobber, then ret through that word.
+	 */
+	movl	PT_BP(%esp), %ebp
+	movl	PT_CX(%esp), %ecx
+	movl	PT_DX(%esp), %edx
+	movl	PT_AX(%esp), %eax
+	leal	PT_SIZE + 4(%esp), %esp		/* past the frame and desc */
+	ret
 	.size call_to_exception_trampoline, . - call_to_exception_trampoline
 
-/* fentry_caller: an enabled fentry site is `call fentry_caller`. */
-	.globl fentry_caller
-	.type fentry_caller, @function
-fentry_caller:
-	pushl	$fentry_handler
-	jmp	call_to_exception_trampoline
-	.size fentry_caller, . - fentry_caller
+/* The descriptors of the stubs below: just their handlers. */
+	.section .rodata
+	.balign 4
+return_trampoline_desc:
+	.long	return_trampoline_handler
+optprobe_entry_desc:
+	.long	optprobe_handler
 
+	.section .text.noprobe, "ax"
 /*
  * return_trampoline: a hooked function's `ret` lands here with the caller's
  * context on top and no RET-IP: push a gap for one, then the handler.
  *
  *	 4(%esp)	<previous context>
  *	 0(%esp)	gap		-> RET-IP slot
- *	-4(%esp)	func
+ *	-4(%esp)	desc
  */
 	.globl return_trampoline
 	.type return_trampoline, @function
 return_trampoline:
 	pushl	$0
-	pushl	$return_trampoline_handler
+	pushl	$return_trampoline_desc
 	jmp	call_to_exception_trampoline
 	.size return_trampoline, . - return_trampoline
 
@@ -168,12 +187,12 @@ return_trampoline:
  *
  *	 4(%esp)	<probed code's stack>	<- regs->sp
  *	 0(%esp)	RET-IP = slot + 5	-> resume ip (regs->ip)
- *	-4(%esp)	func
+ *	-4(%esp)	desc
  */
 	.globl optprobe_entry
 	.type optprobe_entry, @function
 optprobe_entry:
-	pushl	$optprobe_handler
+	pushl	$optprobe_entry_desc
 	jmp	call_to_exception_trampoline
 	.size optprobe_entry, . - optprobe_entry
 

@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 #include "arch_defs.h"
+#include "kernel/arch.h"
 #include "kernel/traps.h"
 
 #define DEFINE(sym, val) asm volatile("\n->" #sym " %0" : : "i"(val))
@@ -23,6 +24,7 @@ void asm_offsets(void)
 	OFFSET(PT_SP, sp); OFFSET(PT_SS, ss);
 	DEFINE(PT_SIZE, sizeof(struct pt_regs));
 	DEFINE(PT_VECTOR_CALL, PT_VECTOR_CALL);
+	DEFINE(TRAMPOLINE_RESTORE_FLAGS, TRAMPOLINE_RESTORE_FLAGS);
 	/* struct arch_jmp_buf (setjmp.S) */
 	JB(JB_BX, bx); JB(JB_BP, bp); JB(JB_R12, r12);
 	JB(JB_R13, r13); JB(JB_R14, r14); JB(JB_R15, r15);

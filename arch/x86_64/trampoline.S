@@ -6,8 +6,12 @@
  *
  * Use it right after a CALL, like this:
  *
- *	push	$func
+ *	push	$desc
  *	jmp	call_to_exception_trampoline
+ *
+ * desc is a descriptor whose first word is the handler, func; func(regs,
+ * desc) gets it too, so a stub per user (kernel/probes/fentry_stub.S: one
+ * per fentry site) hands its user over with no lookup.
  *
  * It turns the CALL frame into an exception frame, as if the CALL had been an
  * int3: func(regs) sees regs->ip at the CALL instruction (RET-IP - 5) and
@@ -15,7 +19,8 @@
  * where execution continues (just as an int3 handler must advance past the
  * int3), and returns whether the flags in regs must be restored
  * (kernel/arch.h: TRAMPOLINE_RESTORE_FLAGS inside a function,
- * TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfq then). Registers in
+ * TRAMPOLINE_FLAGS_DEAD at a call boundary - no popfq then; or
+ * TRAMPOLINE_CLEAN_RET when it changed no register - less to restore). Registers in
  * regs are restored on the way out; regs->sp may be lowered by at most two
  * words (emulated pushes). Segment registers are not restored.
  */
@@ -65,13 +70,13 @@ call_to_exception_trampoline:
 	 *
 	 *	16(%rsp)	<previous context>
 	 *	 8(%rsp)	RET-IP
-	 *	 0(%rsp)	func
+	 *	 0(%rsp)	desc
 	 *
 	 * transformed into:
 	 *
 	 *	PT_SIZE+16(%rsp)	<previous context>
 	 *	PT_SIZE+8(%rsp)		RET-IP	(later: resume ip)
-	 *	PT_SIZE+0(%rsp)		func	(later: flags to restore)
+	 *	PT_SIZE+0(%rsp)		desc	(later: flags to restore)
 	 *	PT_SS(%rsp)		ss			(later: rax to restore)
 	 *	PT_SP(%rsp)		&<previous context>
 	 *	PT_FLAGS(%rsp)		rflags
@@ -113,7 +118,8 @@ call_to_exception_trampoline:
 	 */
 	leaq	1(%rsp), %rbp
 	movq	%rsp, %rdi
-	call	*PT_SIZE(%rsp)
+	movq	PT_SIZE(%rsp), %rsi	/* desc */
+	call	*(%rsi)			/* func(regs, desc) */
 	.globl call_to_exception_trampoline_return
 call_to_exception_trampoline_return:
 	/*
@@ -129,11 +135,12 @@ call_to_exception_trampoline_return:
 	 * call boundary (fentry, function return), where popfq would only
 	 * cost time; yes for an optimized probe inside a function.
 	 */
-	testl	%eax, %eax		/* the handler's answer; no mov below touches flags */
+	cmpl	$TRAMPOLINE_RESTORE_FLAGS, %eax	/* the handler's answer; no mov below touches flags */
+	ja	.Lclean
 	movq	PT_SP(%rsp), %rax
 	movq	PT_IP(%rsp), %rcx
 	movq	%rcx, -1*8(%rax)
-	jnz	.Lrestore_flags
+	je	.Lrestore_flags
 	movq	PT_AX(%rsp), %rcx
 	movq	%rcx, -2*8(%rax)
 	RESTORE_GPRS_BUT_AX
@@ -150,19 +157,38 @@ call_to_exception_trampoline_return:
 	popq	%rax
 	popfq
 	ret
+.Lclean:
+	/*
+	 * TRAMPOLINE_CLEAN_RET: no register in regs changed, regs->sp did not
+	 * move and the resume ip is in the word below it (the CALL's own
+	 * RET-IP, or return_trampoline's gap): restore only %rbp (the frame
+	 * marker above) and what C may clobber, then ret through that word.
+	 * Callee-saved registers still hold their values.
+	 */
+	movq	PT_BP(%rsp), %rbp
+	leaq	PT_R11(%rsp), %rsp
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rax
+	popq	%rcx
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+	leaq	PT_SIZE - PT_VECTOR + 8(%rsp), %rsp	/* past vector .. ss and desc */
+	ret
 	.size call_to_exception_trampoline, . - call_to_exception_trampoline
 
-/*
- * fentry_caller: an enabled fentry site is `call fentry_caller` as the first
- * instruction of a function; regs->ip is then the site itself.
- */
-	.globl fentry_caller
-	.type fentry_caller, @function
-fentry_caller:
-	pushq	$fentry_handler
-	jmp	call_to_exception_trampoline
-	.size fentry_caller, . - fentry_caller
+/* The descriptors of the stubs below: just their handlers. */
+	.section .rodata
+	.balign 8
+return_trampoline_desc:
+	.quad	return_trampoline_handler
+optprobe_entry_desc:
+	.quad	optprobe_handler
 
+	.section .text.noprobe, "ax"
 /*
  * return_trampoline: a hooked function's return address is replaced by this
  * address, so its `ret` lands here with the caller's context on top of the
@@ -171,13 +197,13 @@ fentry_caller:
  *
  *	 8(%rsp)	<previous context>
  *	 0(%rsp)	gap		-> RET-IP slot
- *	-8(%rsp)	func
+ *	-8(%rsp)	desc
  */
 	.globl return_trampoline
 	.type return_trampoline, @function
 return_trampoline:
 	pushq	$0
-	pushq	$return_trampoline_handler
+	pushq	$return_trampoline_desc
 	jmp	call_to_exception_trampoline
 	.size return_trampoline, . - return_trampoline
 
@@ -189,12 +215,12 @@ return_trampoline:
  *
  *	 8(%rsp)	<probed code's stack>	<- regs->sp
  *	 0(%rsp)	RET-IP = slot + 5	-> resume ip (regs->ip)
- *	-8(%rsp)	func
+ *	-8(%rsp)	desc
  */
 	.globl optprobe_entry
 	.type optprobe_entry, @function
 optprobe_entry:
-	pushq	$optprobe_handler
+	pushq	$optprobe_entry_desc
 	jmp	call_to_exception_trampoline
 	.size optprobe_entry, . - optprobe_entry
 

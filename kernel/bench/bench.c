@@ -27,7 +27,7 @@ extern const struct bench_scenario *const __bench_scenarios_start[], *const __be
 
 /* Table order: the stable ids from the issue; other ids follow in link order. */
 static const char *const bench_order[] = {
-	"call", "int3_floor", "fentry_nop", "fentry_hook", "ftrace_function",
+	"call", "int3_floor", "trampoline_floor", "fentry_nop", "fentry_hook", "ftrace_function",
 	"kprobe_boost", "kprobe_sstep", "kprobe_emulate", "optprobe", "rethook",
 	"fgraph", "rethook_fgraph", "scale_probes_1", "scale_probes_10",
 	"scale_probes_100", "scale_probes_1000", "scale_probes_10000", "recursion_1000",

@@ -11,6 +11,27 @@
 #include "kernel/probes/rethook.h"
 #include "kernel/trace/trace.h"
 
+/*
+ * The floor every call-based kind pays: bench_target's site calls its stub,
+ * which enters the trampoline with a handler that only goes on (no users,
+ * no recursion guard) - as int3_floor is for the trap-based kinds.
+ */
+static int trampoline_floor_setup(void)
+{
+	return fentry_set_floor((unsigned long)bench_target, 1);
+}
+
+static void trampoline_floor_teardown(void)
+{
+	fentry_set_floor((unsigned long)bench_target, 0);
+}
+
+static const struct bench_scenario trampoline_floor = {
+	.id = "trampoline_floor", .what = "site stub -> trampoline -> empty handler -> back",
+	.setup = trampoline_floor_setup, .run = bench_run_target, .teardown = trampoline_floor_teardown,
+};
+BENCH_SCENARIO(trampoline_floor);
+
 static void empty_callback(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *ops,
 			   struct pt_regs *regs)
 {
@@ -20,7 +41,7 @@ static void empty_callback(unsigned long ip, unsigned long parent_ip, struct ftr
 	(void)regs;
 }
 
-static struct ftrace_ops empty_ops = { .func = empty_callback };
+static struct ftrace_ops empty_ops = { .func = empty_callback, .regs_const = 1 };
 
 static int fentry_hook_setup(void)
 {
@@ -63,7 +84,7 @@ static void empty_return(struct rethook *rh, struct pt_regs *regs, void *data)
 	(void)data;
 }
 
-static struct rethook target_rethook = { .symbol = "bench_target", .handler = empty_return };
+static struct rethook target_rethook = { .symbol = "bench_target", .handler = empty_return, .regs_const = 1 };
 
 static int rethook_setup(void)
 {
@@ -131,7 +152,7 @@ static const struct bench_scenario rethook_fgraph = {
 };
 BENCH_SCENARIO(rethook_fgraph);
 
-static struct rethook recurse_rethook = { .symbol = "bench_recurse", .handler = empty_return };
+static struct rethook recurse_rethook = { .symbol = "bench_recurse", .handler = empty_return, .regs_const = 1 };
 
 static void recurse_1000(void)
 {

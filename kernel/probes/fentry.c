@@ -1,9 +1,10 @@
 /*
- * fentry sites, the ftrace_ops registry and fentry_handler, the C side of
- * fentry_caller (arch/<arch>/trampoline.S). Not compiled with -pg: nothing
- * here may call __fentry__ (kernel/notrace.list).
+ * fentry sites, the ftrace_ops registry and the site handlers, the C side
+ * of the per-site stubs fentry_callers (fentry_stub.S). Not compiled with
+ * -pg: nothing here may call __fentry__ (kernel/notrace.list).
  */
 #include "kernel/probes/fentry.h"
+#include "kernel/probes/fentry_stubs.h"
 #include "kernel/dev/console.h"
 #include "kernel/errno.h"
 #include "kernel/kallsyms.h"
@@ -13,25 +14,31 @@
 #include "kernel/mm/text_poke.h"
 #include "lib/string.h"
 
-#define MAX_SITES	8192
+#define MAX_SITES	FENTRY_MAX_SITES
 #define HASH_SIZE	(2 * MAX_SITES)	/* open addressing, power of two */
 
+struct fentry_site;
+typedef int __trampoline_handler site_call_t(struct pt_regs *regs, struct fentry_site *s);
+
+/* The descriptor site i's stub pushes: the trampoline calls s->call(regs, s). */
 struct fentry_site {
-	unsigned long ip;
 	/* What a hit does, chosen when the site's users change (site_set_call). */
-	void (*call)(struct fentry_site *s, struct pt_regs *regs);
+	site_call_t *call;
+	unsigned long ip;
 	struct ftrace_ops **ops;	/* NULL-terminated, kmalloc'd; NULL: none */
 	uint32_t shadow_users;		/* bitmap of shadow-stack users */
 	uint16_t nr_ops;
-	uint8_t bad;			/* not a `call __fentry__`: never patched */
-	uint8_t enabled;		/* currently `call fentry_caller` */
-};
+	uint8_t bad : 1;		/* not a `call __fentry__`: never patched */
+	uint8_t enabled : 1;		/* currently `call` its stub */
+	uint8_t floor : 1;		/* enabled with no users (fentry_set_floor) */
+} __attribute__((aligned(FENTRY_SITE_SIZE)));
+_Static_assert(sizeof(struct fentry_site) == FENTRY_SITE_SIZE, "fentry_stubs.h: FENTRY_SITE_SIZE");
 
 extern const unsigned long __start_mcount_loc[], __stop_mcount_loc[];
 void __fentry__(void);
-void fentry_caller(void);
+extern const char fentry_callers[];	/* fentry_stub.S: stub i pushes &fentry_sites[i] */
 
-static void site_call_none(struct fentry_site *s, struct pt_regs *regs);
+static site_call_t site_call_none;
 
 static __noprobe void nop_func(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *ops,
 			       struct pt_regs *regs)
@@ -43,7 +50,7 @@ static __noprobe void nop_func(unsigned long ip, unsigned long parent_ip, struct
 static struct ftrace_ops nop_ops = { .func = nop_func };
 static struct ftrace_ops *no_ops[] = { &nop_ops, NULL };
 
-static struct fentry_site sites[MAX_SITES];
+struct fentry_site fentry_sites[MAX_SITES];	/* sorted by ip once at boot, then fixed */
 static struct fentry_site *site_hash[HASH_SIZE];	/* open addressing by ip */
 static unsigned long nr_sites;
 static struct fentry_stats stats;
@@ -76,19 +83,19 @@ static void make_call(uint8_t insn[FENTRY_CALL_SIZE], unsigned long site, void (
 }
 
 /*
- * Patch a site to match its users: `call fentry_caller` when it has any,
+ * Patch a site to match its users: `call` its stub when it has any,
  * the 5-byte nop otherwise. Live code: the int3 protocol of text_poke_bp.
  */
 static int site_update(struct fentry_site *s)
 {
 	uint8_t insn[FENTRY_CALL_SIZE];
-	int want = s->nr_ops || s->shadow_users;
+	int want = s->nr_ops || s->shadow_users || s->floor;
 	int err;
 
 	if (want == s->enabled)
 		return 0;
 	if (want)
-		make_call(insn, s->ip, fentry_caller);
+		make_call(insn, s->ip, (void (*)(void))(fentry_callers + (s - fentry_sites) * FENTRY_STUB_SIZE));
 	else
 		memcpy(insn, nop5, sizeof(insn));
 	err = text_poke_bp((void *)s->ip, insn, FENTRY_CALL_SIZE, NULL);
@@ -108,14 +115,14 @@ static int cmp_ulong(unsigned long a, unsigned long b)
 static void sort_sites(void)
 {
 	for (unsigned long i = 1; i < nr_sites; i++) {
-		struct fentry_site s = sites[i];
+		struct fentry_site s = fentry_sites[i];
 		unsigned long j = i;
 
-		while (j > 0 && cmp_ulong(sites[j - 1].ip, s.ip) > 0) {
-			sites[j] = sites[j - 1];
+		while (j > 0 && cmp_ulong(fentry_sites[j - 1].ip, s.ip) > 0) {
+			fentry_sites[j] = fentry_sites[j - 1];
 			j--;
 		}
-		sites[j] = s;
+		fentry_sites[j] = s;
 	}
 }
 
@@ -129,10 +136,10 @@ void ftrace_init(void)
 		n = MAX_SITES;
 	}
 	for (unsigned long i = 0; i < n; i++)
-		sites[nr_sites++].ip = __start_mcount_loc[i];
+		fentry_sites[nr_sites++].ip = __start_mcount_loc[i];
 	sort_sites();
 	for (unsigned long i = 0; i < nr_sites; i++) {
-		struct fentry_site *s = &sites[i];
+		struct fentry_site *s = &fentry_sites[i];
 
 		make_call(expect, s->ip, __fentry__);
 		if (memcmp((void *)s->ip, expect, FENTRY_CALL_SIZE) ||
@@ -154,74 +161,108 @@ void ftrace_init(void)
 }
 
 /*
- * A hit's work, one function per shape of the site's users so the common
- * cases (one callback; return hooks only) do no list walking.
+ * A hit: site i's stub pushed &sites[i], the trampoline calls s->call(regs,
+ * s), one function per shape of the site's users so the common cases (one
+ * callback; return hooks only) do no lookup and no list walking. regs->ip
+ * comes in at the site (the function's first instruction); regs->sp points
+ * at the function's return address. Hooks do not nest: a traced function
+ * called by a hook only counts a recursion miss.
  */
-static __noprobe void site_call_none(struct fentry_site *s, struct pt_regs *regs)
+static inline __attribute__((always_inline)) int site_enter(struct pt_regs *regs, struct fentry_site *s)
 {
-	(void)s;
-	(void)regs;
+	regs->ip = s->ip + FENTRY_CALL_SIZE;
+	if (unlikely(this_cpu_read(hook_active))) {
+		this_cpu_inc(recursion_misses);
+		return 0;
+	}
+	this_cpu_write(hook_active, 1);
+	this_cpu_inc(cpu_hits);
+	return 1;
 }
 
-static __noprobe void site_call_one(struct fentry_site *s, struct pt_regs *regs)
+static inline __attribute__((always_inline)) int site_leave(void)
+{
+	this_cpu_write(hook_active, 0);
+	return TRAMPOLINE_FLAGS_DEAD;
+}
+
+/* No users (being switched, or the benchmark's trampoline_floor): only go on. */
+static __noprobe __trampoline_handler int site_call_none(struct pt_regs *regs, struct fentry_site *s)
+{
+	regs->ip = s->ip + FENTRY_CALL_SIZE;
+	return TRAMPOLINE_CLEAN_RET;	/* regs->ip is the CALL's RET-IP */
+}
+
+static inline __attribute__((always_inline)) int call_one(struct pt_regs *regs, struct fentry_site *s,
+							  int done)
 {
 	struct ftrace_ops *op = s->ops[0];
 
+	if (!site_enter(regs, s))
+		return TRAMPOLINE_CLEAN_RET;
 	counter_inc(&op->hits);
 	op->func(s->ip, *(unsigned long *)regs->sp, op, regs);
+	site_leave();
+	return done;
 }
 
-static __noprobe void site_call_shadow(struct fentry_site *s, struct pt_regs *regs)
+static __noprobe __trampoline_handler int site_call_one(struct pt_regs *regs, struct fentry_site *s)
 {
-	shadow_stack_enter(s->ip, regs, s->shadow_users);
+	return call_one(regs, s, TRAMPOLINE_FLAGS_DEAD);
 }
 
-static __noprobe void site_call_all(struct fentry_site *s, struct pt_regs *regs)
+/* The same for an ops whose callback changes no register (regs_const). */
+static __noprobe __trampoline_handler int site_call_one_const(struct pt_regs *regs, struct fentry_site *s)
+{
+	return call_one(regs, s, TRAMPOLINE_CLEAN_RET);
+}
+
+static inline __attribute__((always_inline)) int call_shadow(struct pt_regs *regs, struct fentry_site *s,
+							     int done)
+{
+	if (!site_enter(regs, s))
+		return TRAMPOLINE_CLEAN_RET;
+	shadow_stack_enter(s->ip, regs, s->shadow_users);
+	site_leave();
+	return done;
+}
+
+static __noprobe __trampoline_handler int site_call_shadow(struct pt_regs *regs, struct fentry_site *s)
+{
+	return call_shadow(regs, s, TRAMPOLINE_FLAGS_DEAD);
+}
+
+/* The same when every shadow user is regs_const. */
+static __noprobe __trampoline_handler int site_call_shadow_const(struct pt_regs *regs, struct fentry_site *s)
+{
+	return call_shadow(regs, s, TRAMPOLINE_CLEAN_RET);
+}
+
+static __noprobe __trampoline_handler int site_call_all(struct pt_regs *regs, struct fentry_site *s)
 {
 	unsigned long parent_ip = *(unsigned long *)regs->sp;
 	struct ftrace_ops **ops = *(struct ftrace_ops **volatile *)&s->ops;	/* once */
 
+	if (!site_enter(regs, s))
+		return TRAMPOLINE_FLAGS_DEAD;
 	for (struct ftrace_ops **op = ops; op && *op; op++) {
 		counter_inc(&(*op)->hits);
 		(*op)->func(s->ip, parent_ip, *op, regs);
 	}
 	if (s->shadow_users)
 		shadow_stack_enter(s->ip, regs, s->shadow_users);
+	return site_leave();
 }
 
 static void site_set_call(struct fentry_site *s)
 {
 	if (s->nr_ops == 0)
-		s->call = s->shadow_users ? site_call_shadow : site_call_none;
+		s->call = !s->shadow_users ? site_call_none :
+			  shadow_users_change_regs(s->shadow_users) ? site_call_shadow : site_call_shadow_const;
 	else if (s->nr_ops == 1 && !s->shadow_users)
-		s->call = site_call_one;
+		s->call = s->ops[0]->regs_const ? site_call_one_const : site_call_one;
 	else
 		s->call = site_call_all;
-}
-
-/*
- * Called through call_to_exception_trampoline from fentry_caller. regs->ip
- * is the site (the function's first instruction); regs->sp points at the
- * function's return address. Hooks do not nest: a traced function called
- * by a hook only counts a recursion miss.
- */
-__noprobe int fentry_handler(struct pt_regs *regs)
-{
-	unsigned long ip = regs->ip;
-	struct fentry_site *s = site_hash[hash_ip(ip)];
-
-	regs->ip = ip + FENTRY_CALL_SIZE;
-	if (unlikely(!s || s->ip != ip))
-		s = site_lookup(ip);
-	if (unlikely(this_cpu_read(hook_active) || !s)) {
-		this_cpu_inc(recursion_misses);
-		return TRAMPOLINE_FLAGS_DEAD;
-	}
-	this_cpu_write(hook_active, 1);
-	this_cpu_inc(cpu_hits);
-	s->call(s, regs);
-	this_cpu_write(hook_active, 0);
-	return TRAMPOLINE_FLAGS_DEAD;
 }
 
 /* Replace a site's ops array with one more or one fewer entry. */
@@ -316,8 +357,8 @@ int ftrace_ops_register(struct ftrace_ops *ops)
 	ops->nr_sites = 0;
 	ops->registered = 1;
 	for (unsigned long i = 0; i < nr_sites && !err; i++)
-		if (site_matches(&sites[i], ops->filter))
-			err = attach(ops, &sites[i]);
+		if (site_matches(&fentry_sites[i], ops->filter))
+			err = attach(ops, &fentry_sites[i]);
 	if (err || !ops->nr_sites) {
 		ftrace_ops_unregister(ops);
 		return err ? err : -ENOENT;
@@ -353,7 +394,7 @@ int ftrace_ops_unregister(struct ftrace_ops *ops)
 	if (this_cpu_read(hook_active))
 		return -EBUSY;
 	for (unsigned long i = 0; i < nr_sites; i++) {
-		struct fentry_site *s = &sites[i];
+		struct fentry_site *s = &fentry_sites[i];
 
 		if (!site_has_ops(s, ops))
 			continue;
@@ -404,6 +445,24 @@ void fentry_get_stats(struct fentry_stats *s)
 		s->recursion_misses += *per_cpu_ptr(&recursion_misses, c);
 }
 
+int fentry_set_floor(unsigned long addr, int on)
+{
+	struct fentry_site *s = site_lookup(addr);
+	int err;
+
+	if (!s || s->bad)
+		return -ENOENT;
+	if (on && (s->nr_ops || s->shadow_users || s->floor))
+		return -EBUSY;
+	s->floor = !!on;
+	err = site_update(s);
+	if (err)
+		s->floor = 0;
+	if (!on)
+		retire_flush();
+	return err;
+}
+
 int fentry_site_exists(unsigned long addr)
 {
 	struct fentry_site *s = site_lookup(addr);
@@ -418,7 +477,7 @@ unsigned long fentry_site_count(void)
 
 unsigned long fentry_site_addr(unsigned long i)
 {
-	return i < nr_sites ? sites[i].ip : 0;
+	return i < nr_sites ? fentry_sites[i].ip : 0;
 }
 
 /* Hooks call this (the profiler's table index): one hash probe. */
@@ -426,5 +485,5 @@ __noprobe long fentry_site_index(unsigned long addr)
 {
 	struct fentry_site *s = site_lookup(addr);
 
-	return s ? s - sites : -1;
+	return s ? s - fentry_sites : -1;
 }

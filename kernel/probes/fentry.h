@@ -2,8 +2,9 @@
  * fentry hooks. The kernel is built with -pg -mfentry -mrecord-mcount: every
  * traceable function starts with `call __fentry__`, and __mcount_loc lists
  * those sites. At boot each site becomes a 5-byte nop. A site with users is
- * patched to `call fentry_caller`, which enters the shared
- * call_to_exception_trampoline with fentry_handler.
+ * patched to `call` its own stub (fentry_callers, fentry_stub.S), which
+ * enters the shared call_to_exception_trampoline with the site as the
+ * descriptor: the site's handler runs with no lookup.
  *
  * Users are ftrace_ops (callbacks with full pt_regs, several per function,
  * chosen by symbol glob) and shadow-stack users (return hooks and the
@@ -32,6 +33,11 @@ struct ftrace_ops {
 	ftrace_func_t func;
 	const char *filter;	/* symbol glob; NULL means every traceable function */
 	void *private;
+	/*
+	 * Set when func changes no register in regs (regs->ip included): the
+	 * trampoline then restores only what C clobbers (TRAMPOLINE_CLEAN_RET).
+	 */
+	int regs_const;
 	unsigned long hits;	/* callbacks made */
 	/* owned by fentry.c */
 	unsigned long nr_sites;	/* functions this ops is attached to */
@@ -56,10 +62,17 @@ void fentry_remove_shadow_user(unsigned long addr, unsigned bit);
 struct fentry_stats {
 	unsigned long sites;		/* recorded call sites */
 	unsigned long bad_sites;	/* sites whose bytes were not `call __fentry__` */
-	unsigned long enabled;		/* sites patched to call fentry_caller */
+	unsigned long enabled;		/* sites patched to call their stubs */
 	unsigned long recursion_misses;	/* hits while a hook was already running */
 };
 void fentry_get_stats(struct fentry_stats *s);
+
+/*
+ * The benchmark's trampoline_floor: enable the site at addr with no users
+ * (stub -> trampoline -> a handler that only goes on), or disable it.
+ * -EBUSY if the site has users.
+ */
+int fentry_set_floor(unsigned long addr, int on);
 
 /* Is addr the start of a function with an fentry site? */
 int fentry_site_exists(unsigned long addr);

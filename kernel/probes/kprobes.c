@@ -213,7 +213,7 @@ static __noprobe int kprobe_int3(struct pt_regs *regs)
  * them); then on to the slot's copy of the displaced instructions, always
  * (s->addr's bytes may be half patched: see optprobes.c).
  */
-int __noprobe optprobe_handler(struct pt_regs *regs)
+int __noprobe __trampoline_handler optprobe_handler(struct pt_regs *regs)
 {
 	unsigned long slot = regs->ip;
 	struct kprobe_site *s = opt_slot_site(slot);

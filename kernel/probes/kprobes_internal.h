@@ -100,7 +100,7 @@ static inline struct kprobe_site *opt_slot_site(unsigned long slot)
 }
 
 void optprobe_entry(void);			/* trampoline.S */
-int optprobe_handler(struct pt_regs *regs);	/* kprobes.c: the hit path */
+int __trampoline_handler optprobe_handler(struct pt_regs *regs);	/* kprobes.c: the hit path */
 
 /* Consider s for optimization at the next opt_flush (and free an unused detour). */
 void opt_queue(struct kprobe_site *s);

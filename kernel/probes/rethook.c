@@ -30,7 +30,7 @@ static __noprobe void rethook_return(struct shadow_user *u, unsigned long func,
 	rh->handler(rh, regs, data);
 }
 
-/* Entry through a kprobe on the first instruction (no fentry site): as fentry_handler. */
+/* Entry through a kprobe on the first instruction (no fentry site): as the fentry site handlers. */
 static __noprobe int rethook_kprobe_entry(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct rethook *rh = kp->data;
@@ -77,6 +77,7 @@ int rethook_register(struct rethook *rh)
 	rh->user.entry = rethook_entry;
 	rh->user.ret = rethook_return;
 	rh->user.data_words = (rh->data_size + sizeof(unsigned long) - 1) / sizeof(unsigned long);
+	rh->user.regs_const = rh->regs_const;
 	rh->nhit = rh->nmissed = 0;
 	err = shadow_user_register(&rh->user);
 	if (err)

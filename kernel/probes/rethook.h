@@ -23,6 +23,7 @@ struct rethook {
 	/* At return: regs->ax is the return value, regs->ip the return address. */
 	void (*handler)(struct rethook *rh, struct pt_regs *regs, void *data);
 	unsigned data_size;		/* bytes of per-call data, at most SHADOW_DATA_WORDS words */
+	int regs_const;			/* the handlers change no register in regs */
 	unsigned long nhit;		/* entries seen */
 	unsigned long nmissed;		/* calls whose return could not be hooked */
 	/* owned by rethook.c */

@@ -17,6 +17,7 @@
  */
 static struct shadow_user *users[SHADOW_MAX_USERS];
 static uint32_t active;
+static uint32_t changes_regs;	/* users without regs_const */
 
 /* Each CPU's own stack (there are no tasks): reached through this_cpu_ptr. */
 struct shadow_cpu {
@@ -52,6 +53,10 @@ int shadow_user_register(struct shadow_user *u)
 			u->id = i;
 			u->entries = u->returns = u->missed = 0;
 			users[i] = u;
+			if (u->regs_const)
+				changes_regs &= ~(1u << i);
+			else
+				changes_regs |= 1u << i;
 			active |= 1u << i;
 			return 0;
 		}
@@ -116,6 +121,11 @@ static void run_returns(struct shadow_frame *f, struct pt_regs *regs);
  * segment-relative accesses (this_cpu_read/write: no base register to
  * keep), and make a plain pointer only to the frame the users get.
  */
+int shadow_users_change_regs(uint32_t mask)
+{
+	return (mask & changes_regs) != 0;
+}
+
 __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint32_t want)
 {
 	unsigned long *slot = (unsigned long *)regs->sp;
@@ -160,7 +170,7 @@ __noprobe void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint
  * return address was at regs->sp - one word. Find that frame, call its
  * users, and resume at the original return address.
  */
-__noprobe int return_trampoline_handler(struct pt_regs *regs)
+__noprobe __trampoline_handler int return_trampoline_handler(struct pt_regs *regs)
 {
 	unsigned long slot = regs->sp - sizeof(unsigned long);
 	unsigned d = this_cpu_read(shadow.depth);
@@ -193,7 +203,12 @@ __noprobe int return_trampoline_handler(struct pt_regs *regs)
 	this_cpu_write(hook_active, outer);
 	this_cpu_dec(shadow.depth);
 	this_cpu_inc(shadow.stats.popped);
-	return TRAMPOLINE_FLAGS_DEAD;	/* flags are dead across a return */
+	/* flags are dead across a return; with no register changed, less to restore */
+	if (!(f->users & changes_regs)) {
+		*(unsigned long *)slot = regs->ip;	/* return_trampoline's gap */
+		return TRAMPOLINE_CLEAN_RET;
+	}
+	return TRAMPOLINE_FLAGS_DEAD;
 }
 
 static __noprobe __noinline void run_returns(struct shadow_frame *f, struct pt_regs *regs)

@@ -35,6 +35,7 @@ struct shadow_user {
 	void (*ret)(struct shadow_user *u, unsigned long func, struct pt_regs *regs,
 		    unsigned long *data);
 	unsigned data_words;
+	int regs_const;			/* entry and ret change no register in regs */
 	/* owned by shadow_stack.c */
 	int id;				/* bit in the users bitmaps, -1 if not registered */
 	unsigned long entries, returns;
@@ -54,6 +55,8 @@ void shadow_user_unregister(struct shadow_user *u);
 
 /* At function entry (fentry or an entry kprobe): run users, maybe hijack. */
 void shadow_stack_enter(unsigned long func, struct pt_regs *regs, uint32_t users);
+/* Nonzero if some user in the bitmap may change registers (no regs_const). */
+int shadow_users_change_regs(uint32_t users);
 
 /*
  * The original return address for a return-trampoline address found at

@@ -27,18 +27,21 @@ static __noprobe int graph_entry(struct shadow_user *u, unsigned long func,
 				 struct pt_regs *regs, unsigned long *data)
 {
 	struct graph_data *d = (struct graph_data *)data;
-	struct trace_record rec = { .type = TRACE_GRAPH_ENTRY, .ip = func };
+	unsigned long flags;
+	struct trace_record *rec;
 
 	(void)u;
 	(void)regs;
 	if (graph_max_depth && graph_depth >= graph_max_depth)
 		return 0;
 	d->depth = graph_depth++;
-	rec.depth = (uint16_t)d->depth;
-	rec.ts = rdtsc();
-	rec.parent_ip = 0;
-	trace_record_add(&rec);
-	d->entry_tsc = rec.ts;
+	d->entry_tsc = rdtsc();
+	rec = trace_record_begin(&flags);
+	if (rec) {
+		*rec = (struct trace_record){ .type = TRACE_GRAPH_ENTRY, .ip = func,
+					      .depth = (uint16_t)d->depth, .ts = d->entry_tsc };
+		trace_record_end(rec, flags);
+	}
 	return 1;
 }
 
@@ -46,14 +49,18 @@ static __noprobe void graph_return(struct shadow_user *u, unsigned long func,
 				   struct pt_regs *regs, unsigned long *data)
 {
 	struct graph_data *d = (struct graph_data *)data;
-	struct trace_record rec = { .type = TRACE_GRAPH_RETURN, .ip = func };
+	uint64_t ts = rdtsc();
+	uint64_t ns = tsc_cycles_to_ns(ts - d->entry_tsc);
+	unsigned long flags;
+	struct trace_record *rec = trace_record_begin(&flags);
 
 	(void)u;
 	(void)regs;
-	rec.ts = rdtsc();
-	rec.depth = (uint16_t)d->depth;
-	rec.duration_ns = tsc_cycles_to_ns(rec.ts - d->entry_tsc);
-	trace_record_add(&rec);
+	if (rec) {
+		*rec = (struct trace_record){ .type = TRACE_GRAPH_RETURN, .ip = func,
+					      .depth = (uint16_t)d->depth, .ts = ts, .duration_ns = ns };
+		trace_record_end(rec, flags);
+	}
 	/* Resynchronise after calls that never returned (their frames were dropped). */
 	graph_depth = (unsigned)d->depth;
 }
@@ -63,6 +70,7 @@ static struct shadow_user graph_user = {
 	.entry = graph_entry,
 	.ret = graph_return,
 	.data_words = sizeof(struct graph_data) / sizeof(unsigned long),
+	.regs_const = 1,
 	.id = -1,
 };
 
@@ -121,15 +129,19 @@ void fgraph_print(void)
 static __noprobe void function_trace_call(unsigned long ip, unsigned long parent_ip,
 					  struct ftrace_ops *ops, struct pt_regs *regs)
 {
-	struct trace_record rec = { .type = TRACE_FUNCTION, .ip = ip, .parent_ip = parent_ip };
+	unsigned long flags;
+	struct trace_record *rec = trace_record_begin(&flags);
 
 	(void)ops;
 	(void)regs;
-	rec.ts = rdtsc();
-	trace_record_add(&rec);
+	if (!rec)
+		return;
+	*rec = (struct trace_record){ .type = TRACE_FUNCTION, .ip = ip, .parent_ip = parent_ip };
+	rec->ts = rdtsc();
+	trace_record_end(rec, flags);
 }
 
-static struct ftrace_ops function_ops = { .func = function_trace_call };
+static struct ftrace_ops function_ops = { .func = function_trace_call, .regs_const = 1 };
 
 int function_tracer_start(const char *glob)
 {

@@ -3,12 +3,9 @@
  * interrupts on or off, on any CPU. Not compiled with -pg (notrace.list):
  * a traced trace_record_add would trace itself.
  *
- * Several CPUs: writers take a spin lock for the few instructions a record
- * takes to go in (interrupts off meanwhile, so the holder is never held up
- * by its own CPU's interrupts); a nested record on one CPU (an NMI, a probe
- * in the ring code) is dropped, never waited for. One shared buffer and one
- * lock is correct but writes a shared cache line per record: per-CPU
- * buffers merged by timestamp are the next step for many-core tracing.
+ * Several CPUs share it under one writer lock (trace.h: trace_writer_enter):
+ * correct, but a shared cache line per record; per-CPU buffers merged by
+ * timestamp are the next step for many-core tracing.
  */
 #include "kernel/cpu.h"
 #include "kernel/smp/smp.h"
@@ -20,7 +17,7 @@ _Static_assert((TRACE_RECORDS & (TRACE_RECORDS - 1)) == 0, "TRACE_RECORDS must b
 static struct trace_record trace_mem[TRACE_RECORDS];
 
 /* Ready before anything runs: hooks may record before any init call. */
-static struct ringbuf trace_rb = {
+struct ringbuf trace_rb = {
 	.mem = (unsigned char *)trace_mem,
 	.item_size = sizeof(struct trace_record),
 	.mask = TRACE_RECORDS - 1,
@@ -28,68 +25,32 @@ static struct ringbuf trace_rb = {
 
 static uint64_t start_tsc;
 static unsigned long lost_reported;	/* drops a reader has reported */
-/* Set while this CPU adds a record: a probe inside the ring code must not nest. */
-static DEFINE_PER_CPU(int, adding);
-static volatile int writer_lock;	/* between CPUs */
-
-/*
- * The lock only while other CPUs run: one CPU pays a compare, not a locked
- * xchg. (CPUs come online at boot, in smp_init, before any tracer runs.)
- */
-static inline __attribute__((always_inline)) int writer_enter(void)
-{
-	int shared = nr_cpus_online > 1;
-
-	while (shared && __atomic_exchange_n(&writer_lock, 1, __ATOMIC_ACQUIRE))
-		cpu_relax();
-	this_cpu_write(adding, 1);
-	return shared;
-}
-
-static inline __attribute__((always_inline)) void writer_leave(int shared)
-{
-	this_cpu_write(adding, 0);
-	if (shared)
-		__atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
-}
+DEFINE_PER_CPU(int, trace_adding);
+volatile int trace_writer_lock;
 
 int trace_record_add(const struct trace_record *rec)
 {
-	unsigned long flags = irq_save();
-	int ret;
+	unsigned long flags;
+	struct trace_record *slot = trace_record_begin(&flags);
 
-	if (this_cpu_read(adding)) {
-		__atomic_fetch_add(&trace_rb.dropped, 1, __ATOMIC_RELAXED);
-		ret = -1;
-	} else {
-		struct trace_record *slot;
-		int shared = writer_enter();
-
-		slot = ringbuf_reserve(&trace_rb);
-		if (slot) {
-			*slot = *rec;	/* inline moves: no call to (traced) memcpy */
-			slot->cpu = (uint16_t)smp_processor_id();
-			ringbuf_commit(&trace_rb);
-		}
-		ret = slot ? 0 : -1;
-		writer_leave(shared);
-	}
-	irq_restore(flags);
-	return ret;
+	if (!slot)
+		return -1;
+	*slot = *rec;	/* inline moves: no call to (traced) memcpy */
+	trace_record_end(slot, flags);
+	return 0;
 }
 
 int trace_event_add(const struct trace_record *rec, const void *data, unsigned len)
 {
 	unsigned long flags = irq_save();
 	unsigned n = trace_event_data_records(len);
-	int ret = -1, shared;
+	int ret = -1;
 
-	if (this_cpu_read(adding) || len > TRACE_EVENT_MAX_DATA) {
+	if (len > TRACE_EVENT_MAX_DATA || trace_writer_enter()) {
 		__atomic_fetch_add(&trace_rb.dropped, 1, __ATOMIC_RELAXED);
 		irq_restore(flags);
 		return -1;
 	}
-	shared = writer_enter();
 	if (ringbuf_room(&trace_rb, 1 + n)) {
 		trace_rb.dropped++;
 	} else {
@@ -119,7 +80,7 @@ int trace_event_add(const struct trace_record *rec, const void *data, unsigned l
 		ringbuf_commit_n(&trace_rb, 1 + n);	/* the event and its values at once */
 		ret = 0;
 	}
-	writer_leave(shared);
+	trace_writer_leave();
 	irq_restore(flags);
 	return ret;
 }
@@ -160,12 +121,13 @@ unsigned long trace_take_lost(void)
 void trace_reset(void)
 {
 	unsigned long flags = irq_save();
-	int shared = writer_enter();
+	int nested = trace_writer_enter();	/* never nested here: trace_reset is not on a hit path */
 
 	ringbuf_reset(&trace_rb);
 	lost_reported = 0;
 	start_tsc = rdtsc();
-	writer_leave(shared);
+	if (!nested)
+		trace_writer_leave();
 	irq_restore(flags);
 }
 

@@ -7,6 +7,10 @@
 #ifndef KERNEL_TRACE_H
 #define KERNEL_TRACE_H
 #include <stdint.h>
+#include "kernel/compiler.h"
+#include "kernel/cpu.h"
+#include "kernel/smp/smp.h"
+#include "lib/ringbuf.h"
 
 enum trace_type {
 	TRACE_FUNCTION = 1,	/* function tracer: ip called from parent_ip */
@@ -69,6 +73,70 @@ unsigned trace_event_data(unsigned long i, void *buf, unsigned size);
 unsigned long trace_dropped(void);	/* records refused since the last reset (an event: one) */
 /* For readers: drops not reported yet (Linux's "LOST N EVENTS"), now counted as reported. */
 unsigned long trace_take_lost(void);
+
+/* trace.c's, for the inlines below only. */
+extern struct ringbuf trace_rb;
+DECLARE_PER_CPU(int, trace_adding);	/* this CPU is adding a record: a probe inside must not nest */
+extern volatile int trace_writer_lock;	/* between CPUs */
+
+/*
+ * Writers on several CPUs take the lock for the few instructions a record
+ * takes to go in (interrupts off meanwhile); with one CPU online they pay a
+ * compare, not a locked xchg (CPUs come online at boot, before any tracer).
+ * A nested record on one CPU (an NMI, a probe in the ring code) is dropped
+ * and counted, never waited for.
+ */
+static inline __attribute__((always_inline)) int trace_writer_enter(void)
+{
+	if (unlikely(this_cpu_read(trace_adding)))
+		return -1;
+	if (nr_cpus_online > 1)
+		while (__atomic_exchange_n(&trace_writer_lock, 1, __ATOMIC_ACQUIRE))
+			cpu_relax();
+	this_cpu_write(trace_adding, 1);
+	return 0;
+}
+
+static inline __attribute__((always_inline)) void trace_writer_leave(void)
+{
+	this_cpu_write(trace_adding, 0);
+	if (nr_cpus_online > 1)
+		__atomic_store_n(&trace_writer_lock, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * A record written in place (the tracers' hot paths: no copy): begin
+ * reserves the next slot with interrupts off, or returns NULL (full, or a
+ * record already going in on this CPU: dropped and counted); the caller
+ * sets EVERY field, then end stamps the CPU, publishes the record and
+ * restores interrupts.
+ */
+static inline __attribute__((always_inline)) struct trace_record *trace_record_begin(unsigned long *flags)
+{
+	struct trace_record *slot;
+
+	*flags = irq_save();
+	if (unlikely(trace_writer_enter())) {
+		__atomic_fetch_add(&trace_rb.dropped, 1, __ATOMIC_RELAXED);
+		irq_restore(*flags);
+		return NULL;
+	}
+	slot = ringbuf_reserve(&trace_rb);
+	if (unlikely(!slot)) {
+		trace_writer_leave();
+		irq_restore(*flags);
+	}
+	return slot;
+}
+
+static inline __attribute__((always_inline)) void trace_record_end(struct trace_record *slot,
+								   unsigned long flags)
+{
+	slot->cpu = (uint16_t)smp_processor_id();
+	ringbuf_commit(&trace_rb);
+	trace_writer_leave();
+	irq_restore(flags);
+}
 /* Empty the buffer, clear the drop count; timestamps count from now. */
 void trace_reset(void);
 

@@ -7,6 +7,7 @@
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/probes/fentry.h"
+#include "kernel/probes/fentry_stubs.h"
 #include "kernel/trace/fgraph.h"
 #include "kernel/kallsyms.h"
 #include "kernel/ktest.h"
@@ -21,7 +22,7 @@
 #include "lib/string.h"
 
 void call_to_exception_trampoline(void);
-void fentry_caller(void);
+extern const char fentry_callers[];	/* fentry_stub.S: one stub per site */
 void optprobe_entry(void);
 
 /* ---- targets (noinline, traced) ---- */
@@ -540,7 +541,22 @@ static int jumps_to_trampoline(void (*stub)(void), int push_words)
 
 static void test_one_trampoline(struct ktest *t)
 {
-	KEXPECT(t, jumps_to_trampoline(fentry_caller, 1));
+	/* every site's stub: the first, the last, and the one of an enabled site */
+	KEXPECT(t, jumps_to_trampoline((void (*)(void))fentry_callers, 1));
+	KEXPECT(t, jumps_to_trampoline((void (*)(void))(fentry_callers +
+					(FENTRY_MAX_SITES - 1) * FENTRY_STUB_SIZE), 1));
+	{
+		const uint8_t *site = (const uint8_t *)hooktest_add;
+		int32_t rel;
+
+		KEXPECT_EQ(t, fentry_set_floor((unsigned long)hooktest_add, 1), 0);
+		memcpy(&rel, site + 1, 4);
+		KEXPECT_EQ(t, site[0], 0xe8);
+		KEXPECT(t, jumps_to_trampoline((void (*)(void))(site + 5 + rel), 1));
+		KEXPECT_EQ(t, hooktest_add(2, 3), 5);	/* through the trampoline and back */
+		KEXPECT_EQ(t, fentry_set_floor((unsigned long)hooktest_add, 0), 0);
+		KEXPECT_EQ(t, site[0], 0x0f);		/* the nop again */
+	}
 	KEXPECT(t, jumps_to_trampoline(return_trampoline, 2));
 	KEXPECT(t, jumps_to_trampoline(optprobe_entry, 1));	/* optimized kprobes' detours */
 	KEXPECT_EQ(t, sym_addr("call_to_exception_trampoline"), (unsigned long)call_to_exception_trampoline);
