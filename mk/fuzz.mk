@@ -13,7 +13,7 @@
 FUZZ_TIME ?= 60
 FUZZ_RUNS ?= 3000
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_TARGETS := cmdline probe_events acpi multiboot2 shell
+FUZZ_TARGETS := cmdline probe_events acpi multiboot2 shell btf
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -I. -Iarch/x86_64 -I$(BUILD)/x86_64 \
 	-include tests/host/host_rename.h -fno-builtin -Wall -Wno-unused-function \
@@ -27,6 +27,7 @@ FUZZ_SRCS_probe_events := kernel/cmdline.c kernel/trace/probe_filter.c kernel/tr
 	kernel/btf.c lib/btf.c arch/x86_64/kprobes_arch.c $(FUZZ_SHIM)
 FUZZ_SRCS_acpi         := kernel/multiboot2.c $(FUZZ_SHIM)
 FUZZ_SRCS_multiboot2   := tests/fuzz/kshim.c $(FUZZ_SYMS)
+FUZZ_SRCS_btf          := lib/btf.c
 FUZZ_SRCS_shell        := tests/fuzz/shell_stubs.c kernel/btf.c lib/btf.c $(FUZZ_SHIM)
 
 FUZZ_BINS := $(foreach t,$(FUZZ_TARGETS),$(FUZZ_DIR)/fuzz_$(t))

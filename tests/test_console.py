@@ -54,6 +54,29 @@ def screen_lines(ppm):
     return screen_check.Screen(w, h, px).text(screen_check.load_font())
 
 
+def answer_until_prompt(s, start, until=None, timeout=30):
+    """Wait for `until` (if given) after start, then the next prompt,
+    answering the pager's "-- more" with a space (long listings page on a
+    screen). The output from start, or None on a timeout."""
+    pos, deadline = start, time.time() + timeout
+    seen = until is None
+    while time.time() < deadline:
+        s.poll(0.1)
+        more = s.text.find("-- more", pos)
+        if more >= 0:
+            s.write_serial(" ")
+            pos = more + 1
+            continue
+        if not seen:
+            i = s.text.find(until, start)
+            if i < 0:
+                continue
+            seen, pos = True, max(pos, i + len(until))
+        if s.text.find(PROMPT, pos) >= 0:
+            return s.text[start:]
+    return None
+
+
 def command(s, text, until=None, timeout=30, keyboard=True):
     """Type a command (keyboard, or COM1); wait for `until` (if given) in
     what follows, then the next prompt. Returns the output, None on a timeout."""
@@ -62,27 +85,12 @@ def command(s, text, until=None, timeout=30, keyboard=True):
         s.type_keys(text + "\n")
     else:
         s.write_serial(text + "\r")
-    i = s.wait_for(until, timeout, start) + len(until) if until else start + len(text)
-    if i < start or s.wait_for(PROMPT, timeout, i) < 0:
-        return None
-    return s.text[start:]
+    return answer_until_prompt(s, start, until or text, timeout)
 
 
 def trace_show(s, timeout=60):
-    """`trace show` over COM1, paging on (space) until the prompt: the output."""
-    start = len(s.text)
-    s.write_serial("trace show\r")
-    pos, deadline = start, time.time() + timeout
-    while time.time() < deadline:
-        s.poll(0.2)
-        more = s.text.find("-- more", pos)
-        if more >= 0:
-            s.write_serial(" ")
-            pos = more + 1
-            continue
-        if s.text.find(PROMPT, start) >= 0:
-            return s.text[start:]
-    return None
+    """`trace show` over COM1: the output up to the next prompt."""
+    return command(s, "trace show", None, timeout, keyboard=False)
 
 
 def console_test(args, res, arch, fw, keep):

@@ -26,6 +26,7 @@ import sys
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_console  # noqa: E402  (one way to type at the console)
 import qemu  # noqa: E402
 import trace  # noqa: E402
 from test_bench import Checks  # noqa: E402
@@ -269,12 +270,8 @@ def check_function(c, status, text, log_dir):
 
 
 def serial_command(s, line, timeout=30):
-    """Type a line on COM1; the output up to the next prompt, or None."""
-    start = len(s.text)
-    s.write_serial(line + "\r")
-    if s.wait_for("uniprobe> ", timeout, start + len(line)) < 0:
-        return None
-    return s.text[start:]
+    """Type a line on COM1; the output up to the next prompt (paging on), or None."""
+    return test_console.command(s, line, None, timeout, keyboard=False)
 
 
 def console_test(c, args):

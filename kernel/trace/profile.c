@@ -4,6 +4,7 @@
  * return adds the duration to that row. Not compiled with -pg: its
  * callbacks run on every hit of every profiled function.
  */
+#include "kernel/compiler.h"
 #include "kernel/trace/profile.h"
 #include "kernel/cmdline.h"
 #include "kernel/cpu.h"
@@ -113,7 +114,8 @@ int profile_start(const char *g)
 	return 0;
 }
 
-void profile_stop(void)
+/* notrace: mode=trace stops the profiler while the graph tracer still runs. */
+notrace void profile_stop(void)
 {
 	int id = profile_user.id;
 
